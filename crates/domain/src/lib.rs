@@ -1,0 +1,12 @@
+//! The domain of gongzhi: types and rules with no IO, no SQL and no HTTP.
+//!
+//! Everything here is deterministic and testable on its own; the store, the
+//! HTTP layer and the binary build on these types.
+
+pub mod crs;
+pub mod region;
+pub mod staff;
+
+pub use crs::{Crs, LngLat};
+pub use region::{Level, Region, RegionCode, RegionCodeError};
+pub use staff::{GridStaff, StaffRole};
