@@ -1,0 +1,11 @@
+//! The spatial side of gongzhi, free of databases and HTTP: reading boundary
+//! and grid files ([`read`]), checking polygons ([`validate`]), deriving
+//! town, community and grid polygons inside real county boundaries
+//! ([`gridgen`]), and answering which grid holds a point ([`locator`]).
+//!
+//! All geometry here is in WGS-84 degrees unless a function says otherwise.
+
+pub mod gridgen;
+pub mod locator;
+pub mod read;
+pub mod validate;

@@ -1,0 +1,20 @@
+//! The store's error type.
+
+/// Result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Why a store operation failed. Messages name the record involved and never
+/// carry connection strings or other secrets.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The data breaks a rule of the store, such as a region whose parent is
+    /// unknown; nothing was written.
+    #[error("{0}")]
+    Invalid(String),
+    /// A stored value cannot be read back (corrupt or from a newer version).
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    /// The database could not be reached or refused the operation.
+    #[error("database error: {0}")]
+    Backend(String),
+}

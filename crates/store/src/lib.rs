@@ -1,0 +1,88 @@
+//! Storage for gongzhi: one [`Store`] trait, implemented by the SQLite
+//! backend (`gongzhi-store-sqlite`, the embedded default) and the PostgreSQL
+//! backend (`gongzhi-store-pg`). Both pass the same contract suite
+//! ([`contract`], behind the `contract` feature).
+//!
+//! Boundaries are kept in WGS-84 as GeoJSON geometry text ([`boundary`]), so
+//! that neither backend needs a spatial extension: point lookups are served
+//! by the in-memory index of `gongzhi-geo`.
+
+pub mod boundary;
+#[cfg(feature = "contract")]
+pub mod contract;
+mod error;
+mod model;
+
+pub use error::{StoreError, StoreResult};
+pub use model::{BatchOutcome, LevelCount, RegionBatch, RegionInfo};
+
+use async_trait::async_trait;
+use geo::MultiPolygon;
+use gongzhi_domain::{GridStaff, Level, Region, RegionCode};
+
+/// Everything gongzhi keeps, behind one interface with one meaning on every
+/// backend. Writes are atomic: a call either applies fully or not at all.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is, for logs and `/readyz` (`sqlite` or `postgres`).
+    fn backend(&self) -> &'static str;
+
+    /// Applies the backend's pending migrations.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Applies a batch of regions, boundaries and grid staff in one
+    /// transaction. Regions are inserted or renamed (never duplicated);
+    /// boundaries replace the stored ones; the staff of every grid named in
+    /// `staff` replaces that grid's staff. A region whose parent is neither
+    /// stored nor in the batch, or a boundary or staff member of an unknown
+    /// region, fails the whole batch.
+    async fn apply(&self, batch: &RegionBatch) -> StoreResult<BatchOutcome>;
+
+    /// One region, or `None`.
+    async fn region(&self, code: &RegionCode) -> StoreResult<Option<RegionInfo>>;
+
+    /// The children of a region ordered by code; `None` lists the provinces.
+    async fn children(&self, parent: Option<&RegionCode>) -> StoreResult<Vec<RegionInfo>>;
+
+    /// A region's ancestors from the top of the tree down, without the region.
+    async fn ancestors(&self, code: &RegionCode) -> StoreResult<Vec<Region>>;
+
+    /// Every region in the subtree of `root` (the root included; `None` for
+    /// the whole tree), optionally of one level only, ordered by code.
+    async fn subtree(
+        &self,
+        root: Option<&RegionCode>,
+        level: Option<Level>,
+    ) -> StoreResult<Vec<Region>>;
+
+    /// Regions whose name contains `text` or whose code starts with it,
+    /// inside `root` when given, shallowest first, at most `limit`.
+    async fn search_regions(
+        &self,
+        text: &str,
+        root: Option<&RegionCode>,
+        limit: u32,
+    ) -> StoreResult<Vec<Region>>;
+
+    /// A region's boundary in WGS-84, or `None` when it has none.
+    async fn boundary(&self, code: &RegionCode) -> StoreResult<Option<MultiPolygon<f64>>>;
+
+    /// Every region with a boundary in the subtree of `root` (whole tree for
+    /// `None`), optionally of one level, with its boundary, ordered by code.
+    async fn boundaries(
+        &self,
+        root: Option<&RegionCode>,
+        level: Option<Level>,
+    ) -> StoreResult<Vec<(Region, MultiPolygon<f64>)>>;
+
+    /// The staff of a grid: leader first, then workers, each by name.
+    async fn grid_staff(&self, grid: &RegionCode) -> StoreResult<Vec<GridStaff>>;
+
+    /// How many regions of each level lie in the subtree of `root` (whole
+    /// tree for `None`), how many of them have a boundary, and how many staff
+    /// serve the grids there; levels with no region are left out.
+    async fn count_by_level(&self, root: Option<&RegionCode>) -> StoreResult<Vec<LevelCount>>;
+}
