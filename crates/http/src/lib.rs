@@ -1,0 +1,63 @@
+//! The HTTP edge of gongzhi. Handlers are thin: they parse the request, call
+//! the domain, the store or the locator, and map the result; every failure
+//! leaves through the one [`ApiError`].
+
+mod error;
+mod locate;
+mod openapi;
+mod ops;
+mod regions;
+mod state;
+
+pub use error::ApiError;
+pub use openapi::ApiDoc;
+pub use ops::metrics_handle;
+pub use state::AppState;
+
+use axum::Router;
+use std::time::Duration;
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+/// Limits applied to every request.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest request body accepted, in bytes.
+    pub body_bytes: usize,
+    /// Time after which a request is answered with 408.
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: 10 * 1024 * 1024,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The whole HTTP surface: `/healthz`, `/readyz`, `/metrics`, the JSON API
+/// under `/api/v1`, the OpenAPI document and Swagger UI.
+pub fn router(state: AppState, limits: Limits) -> Router {
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(ops::routes())
+        .nest("/api/v1", regions::routes().merge(locate::routes()))
+        .merge(openapi::routes())
+        .fallback(error::not_found)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(ops::record_metrics))
+        .layer(RequestBodyLimitLayer::new(limits.body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            limits.timeout,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
