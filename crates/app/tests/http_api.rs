@@ -1,0 +1,249 @@
+//! The HTTP API through a real `gongzhi serve` on a random port.
+
+mod common;
+
+use common::{Server, gongzhi, load_synthetic_city, ok, shared_data, sqlite_url};
+use gongzhi_domain::{Crs, LngLat};
+use serde_json::Value;
+
+fn codes(v: &Value, key: &str) -> Vec<String> {
+    v[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn locate_answers_with_the_grid_and_its_chain_in_any_crs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    load_synthetic_city(&db, dir.path());
+    let server = Server::start(&db);
+
+    let (status, wgs) = server.get("/api/v1/locate?lng=116.73&lat=23.37").await;
+    assert_eq!(status, 200, "{wgs}");
+    assert_eq!(wgs["status"], "grid");
+    let grid = wgs["grid"]["code"].as_str().unwrap();
+    assert!(grid.starts_with("440507") && grid.len() == 15, "{grid}");
+    let levels: Vec<&str> = wgs["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        levels,
+        ["province", "city", "county", "town", "community", "grid"]
+    );
+    assert_eq!(wgs["chain"][2]["name"], "龙湖区");
+
+    for crs in [Crs::Gcj02, Crs::Bd09] {
+        let p = crs.from_wgs84(LngLat {
+            lng: 116.73,
+            lat: 23.37,
+        });
+        let (_, other) = server
+            .get(&format!(
+                "/api/v1/locate?lng={}&lat={}&crs={crs}",
+                p.lng, p.lat
+            ))
+            .await;
+        assert_eq!(other["grid"]["code"], wgs["grid"]["code"], "{crs}");
+        assert!((other["wgs84"]["lng"].as_f64().unwrap() - 116.73).abs() < 1e-6);
+    }
+
+    let (_, outside) = server.get("/api/v1/locate?lng=100&lat=30").await;
+    assert_eq!(outside["status"], "outside");
+    assert_eq!(outside["chain"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn bad_parameters_get_an_error_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    load_synthetic_city(&db, dir.path());
+    let server = Server::start(&db);
+    let cases = [
+        ("/api/v1/locate?lng=abc&lat=23.3", 400, "lng"),
+        ("/api/v1/locate?lng=116.7", 400, "lat"),
+        ("/api/v1/locate?lng=116.7&lat=95", 400, "lat"),
+        ("/api/v1/locate?lng=116.7&lat=23.3&crs=mercator", 400, "crs"),
+        ("/api/v1/locate?lng=NaN&lat=23.3", 400, "lng"),
+        ("/api/v1/regions/12a", 400, "code"),
+        ("/api/v1/regions?parent=4405%27%3B--", 400, "parent"),
+        ("/api/v1/regions/search?q=%20", 400, "q"),
+        ("/api/v1/regions/search?q=a&limit=0", 400, "limit"),
+    ];
+    for (path, status, parameter) in cases {
+        let (got, body) = server.get(path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(body["code"], "invalid_parameter", "{path}: {body}");
+        assert_eq!(body["details"]["parameter"], parameter, "{path}: {body}");
+        assert!(body["message"].as_str().unwrap().contains("无效"), "{body}");
+        assert!(
+            body["message_en"].as_str().unwrap().contains(parameter),
+            "{body}"
+        );
+    }
+    let (got, body) = server.get("/api/v1/regions/440507009").await;
+    assert_eq!(
+        (got, body["code"].as_str()),
+        (404, Some("not_found")),
+        "{body}"
+    );
+    let (got, body) = server.get("/no/such/path").await;
+    assert_eq!(
+        (got, body["code"].as_str()),
+        (404, Some("not_found")),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn regions_list_read_and_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    load_synthetic_city(&db, dir.path());
+    let server = Server::start(&db);
+
+    let (_, towns) = server.get("/api/v1/regions?parent=440507").await;
+    assert_eq!(codes(&towns, "items"), ["440507001", "440507002"]);
+    assert_eq!(towns["items"][0]["name"], "珠池街道");
+    assert_eq!(towns["items"][0]["has_boundary"], true);
+    let (_, same) = server.get("/api/v1/regions/440507/children").await;
+    assert_eq!(same, towns);
+    let (_, top) = server.get("/api/v1/regions").await;
+    assert_eq!(codes(&top, "items"), ["44"]);
+
+    let (status, community) = server.get("/api/v1/regions/440507001003?crs=gcj02").await;
+    assert_eq!(status, 200, "{community}");
+    assert_eq!(community["type"], "Feature");
+    assert_eq!(community["properties"]["name"], "䢺岗村民委员会");
+    assert_eq!(community["properties"]["crs"], "gcj02");
+    assert_eq!(
+        community["properties"]["ancestors"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    let kind = community["geometry"]["type"].as_str().unwrap();
+    assert!(kind == "MultiPolygon", "{kind}");
+    let grids = community["properties"]["children"].as_u64().unwrap();
+    assert!((1..=20).contains(&grids), "{grids}");
+
+    let grid_code = format!("440507001003{:03}", 1);
+    let (_, grid) = server.get(&format!("/api/v1/regions/{grid_code}")).await;
+    let staff = grid["properties"]["staff"].as_array().unwrap();
+    assert_eq!(staff[0]["role"], "leader");
+    assert!(
+        staff.len() >= 2 && staff[1..].iter().all(|s| s["role"] == "worker"),
+        "{staff:?}"
+    );
+    assert!(
+        grid["properties"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("䢺岗村第1网格"),
+        "{grid}"
+    );
+
+    let (_, found) = server
+        .get("/api/v1/regions/search?q=%E7%BF%A0%E6%B4%B2")
+        .await; // 翠洲
+    let found = codes(&found, "items");
+    assert_eq!(found[0], "440507001001", "{found:?}");
+    assert!(
+        found[1..]
+            .iter()
+            .all(|c| c.starts_with("440507001001") && c.len() == 15)
+    );
+    let (_, by_code) = server
+        .get("/api/v1/regions/search?q=4405070020&under=440507")
+        .await;
+    let by_code = codes(&by_code, "items");
+    assert_eq!(by_code[..2], ["440507002001", "440507002002"]);
+    assert!(
+        by_code.iter().all(|c| c.starts_with("4405070020")),
+        "{by_code:?}"
+    );
+    let (_, literal) = server.get("/api/v1/regions/search?q=%25").await;
+    assert_eq!(codes(&literal, "items"), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn operations_endpoints_and_the_api_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    load_synthetic_city(&db, dir.path());
+    let server = Server::start(&db);
+    assert_eq!(server.get("/healthz").await.1["status"], "ok");
+    let (status, ready) = server.get("/readyz").await;
+    assert_eq!(status, 200);
+    assert_eq!(ready["backend"], "sqlite");
+    assert_eq!(ready["indexed"]["county"], 1);
+    assert_eq!(ready["indexed"]["community"], 5);
+    server.get("/api/v1/locate?lng=116.73&lat=23.37").await;
+    let (_, metrics) = server.get("/metrics").await;
+    let metrics = metrics.as_str().unwrap().to_owned();
+    assert!(
+        metrics.contains(
+            r#"gongzhi_http_requests_total{method="GET",route="/api/v1/locate",status="200"} 1"#
+        ),
+        "{metrics}"
+    );
+    let (_, doc) = server.get("/api/openapi.json").await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/api/v1/locate",
+        "/api/v1/regions",
+        "/api/v1/regions/{code}",
+        "/api/v1/regions/search",
+        "/readyz",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    let (status, page) = server.get("/api/docs/").await;
+    assert_eq!(status, 200);
+    assert!(page.as_str().unwrap().contains("swagger-ui"));
+}
+
+#[tokio::test]
+async fn the_demo_city_answers_the_readme_lookup() {
+    let Some(data) = shared_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let reference = format!("GONGZHI__DATA__REFERENCE_DIR={}", data.display());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .args(["demo", "--no-serve"])
+        .env("GONGZHI_DATABASE_URL", &db)
+        .env(
+            reference.split_once('=').unwrap().0,
+            reference.split_once('=').unwrap().1,
+        )
+        .output()
+        .unwrap();
+    ok(out);
+    let server = Server::start(&db);
+    let (_, hit) = server
+        .get("/api/v1/locate?lng=116.68&lat=23.35&crs=gcj02")
+        .await;
+    assert_eq!(hit["status"], "grid", "{hit}");
+    let county = hit["chain"][2]["name"].as_str().unwrap();
+    assert!(["金平区", "龙湖区"].contains(&county), "{hit}");
+    assert_eq!(hit["chain"][1]["name"], "汕头市");
+    let (_, ready) = server.get("/readyz").await;
+    let grids = ready["indexed"]["grid"].as_u64().unwrap();
+    assert!((8_000..=9_200).contains(&grids), "{grids}");
+    drop(server);
+    let again = ok(gongzhi(
+        &db,
+        &["locate", "116.68", "23.35", "--crs", "gcj02"],
+    ));
+    assert!(again.contains(county) && again.contains("网格"), "{again}");
+}
