@@ -1,0 +1,381 @@
+//! The `gongzhi` command line: imports that refuse bad input without
+//! writing anything, exports, configuration, and the demo run twice.
+
+mod common;
+
+use common::{gongzhi, load_synthetic_city, ok, shared_data, sqlite_url, synthetic_city, text};
+use gongzhi_store::Store;
+use gongzhi_store_sqlite::SqliteStore;
+use std::path::Path;
+
+async fn region_count(db: &str) -> u64 {
+    let store = SqliteStore::connect(db).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+        .count_by_level(None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.regions)
+        .sum()
+}
+
+/// Runs a command expected to be refused: exit code 2 and a message.
+fn refused(db: &str, args: &[&str]) -> String {
+    let out = gongzhi(db, args);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    stderr
+}
+
+fn write(dir: &Path, name: &str, body: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p.to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_division_file_with_a_bad_row_changes_nothing_unless_skipping() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let (divisions, _) = synthetic_city(dir.path());
+    let villages = divisions.join("villages-44.csv");
+    let mut body = std::fs::read_to_string(&villages).unwrap();
+    body.push_str("440508001001,错位社区居民委员会,440507001,44,4405,440507\n");
+    std::fs::write(&villages, body).unwrap();
+    let args = [
+        "import",
+        "divisions",
+        "--dir",
+        divisions.to_str().unwrap(),
+        "--under",
+        "4405",
+    ];
+    let err = refused(&db, &args);
+    assert!(
+        err.contains("villages-44.csv: row 7, field streetCode"),
+        "{err}"
+    );
+    assert!(
+        err.contains("440508001001") && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert_eq!(region_count(&db).await, 0);
+
+    let mut skipping = args.to_vec();
+    skipping.push("--skip-invalid");
+    let out = ok(gongzhi(&db, &skipping));
+    assert!(out.contains("skipped 1") && out.contains("row 7"), "{out}");
+    assert_eq!(region_count(&db).await, 10);
+    // Running it again duplicates nothing.
+    let again = ok(gongzhi(&db, &skipping));
+    assert!(again.contains("0 new, 0 renamed, 10 unchanged"), "{again}");
+    assert_eq!(region_count(&db).await, 10);
+}
+
+#[tokio::test]
+async fn a_gbk_division_file_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let (divisions, _) = synthetic_city(dir.path());
+    let mut gbk = b"code,name,provinceCode\n4405,".to_vec();
+    gbk.extend_from_slice(&[0xc9, 0xc7, 0xcd, 0xb7, 0xca, 0xd0]);
+    gbk.extend_from_slice(b",44\n");
+    std::fs::write(divisions.join("cities.csv"), gbk).unwrap();
+    let err = refused(
+        &db,
+        &[
+            "import",
+            "divisions",
+            "--dir",
+            divisions.to_str().unwrap(),
+            "--under",
+            "4405",
+        ],
+    );
+    assert!(
+        err.contains("cities.csv: line 2") && err.contains("not UTF-8"),
+        "{err}"
+    );
+    assert_eq!(region_count(&db).await, 0);
+}
+
+#[tokio::test]
+async fn boundary_files_are_all_or_nothing_and_mismatches_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let (divisions, _) = synthetic_city(dir.path());
+    let mut areas = std::fs::read_to_string(divisions.join("areas.csv")).unwrap();
+    areas.push_str("440511,金平区,4405,44\n");
+    std::fs::write(divisions.join("areas.csv"), areas).unwrap();
+    ok(gongzhi(
+        &db,
+        &[
+            "import",
+            "divisions",
+            "--dir",
+            divisions.to_str().unwrap(),
+            "--under",
+            "4405",
+        ],
+    ));
+    let file = write(dir.path(), "b.geojson", r#"{"type":"FeatureCollection","features":[
+      {"type":"Feature","id":"440507","properties":{"name":"龙湖区"},"geometry":{"type":"Polygon","coordinates":[[[116.70,23.34],[116.76,23.34],[116.76,23.40],[116.70,23.34]]]}},
+      {"type":"Feature","id":"440599","properties":{"name":"无名区"},"geometry":{"type":"Polygon","coordinates":[[[116.80,23.34],[116.86,23.34],[116.86,23.40],[116.80,23.34]]]}},
+      {"type":"Feature","id":"440511","properties":{"name":"金平区"},"geometry":{"type":"Polygon","coordinates":[[[116.6,23.3],[116.7,23.4],[116.7,23.3],[116.6,23.4],[116.6,23.3]]]}}
+    ]}"#.as_bytes());
+    let err = refused(&db, &["import", "boundaries", &file, "--crs", "gcj02"]);
+    assert!(
+        err.contains("feature 2 (440599)") && err.contains("no division 440599 无名区 is stored"),
+        "{err}"
+    );
+    assert!(
+        err.contains("feature 3 (440511)") && err.contains("self-intersection"),
+        "{err}"
+    );
+    let store = SqliteStore::connect(&db).await.unwrap();
+    let code = |s: &str| gongzhi_domain::RegionCode::parse(s).unwrap();
+    assert!(store.boundary(&code("440507")).await.unwrap().is_none());
+
+    let out = ok(gongzhi(
+        &db,
+        &[
+            "import",
+            "boundaries",
+            &file,
+            "--crs",
+            "gcj02",
+            "--skip-invalid",
+        ],
+    ));
+    assert!(out.contains("1 boundaries"), "{out}");
+    assert!(out.contains("skipped 2"), "{out}");
+    assert!(out.contains("440511 金平区 has no boundary"), "{out}");
+    let stored = store.boundary(&code("440507")).await.unwrap().unwrap();
+    // Stored in WGS-84: the GCJ-02 corner moved south-west by a few hundred metres.
+    let x = stored.0[0].exterior().0[0].x;
+    assert!(x < 116.70 && x > 116.69, "{x}");
+
+    let out = ok(gongzhi(
+        &db,
+        &[
+            "import",
+            "boundaries",
+            &file,
+            "--crs",
+            "gcj02",
+            "--skip-invalid",
+            "--repair",
+        ],
+    ));
+    assert!(
+        out.contains("2 boundaries") && out.contains("440511) was repaired"),
+        "{out}"
+    );
+
+    let bad = [
+        ("m.geojson", "{\"type\":", "not valid JSON"),
+        (
+            "o.geojson",
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":"440507","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[200,0],[1,1],[0,0]]]}}]}"#,
+            "out of range",
+        ),
+        (
+            "e.geojson",
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":"440507","properties":{},"geometry":{"type":"Polygon","coordinates":[]}}]}"#,
+            "empty",
+        ),
+    ];
+    for (name, body, why) in bad {
+        let file = write(dir.path(), name, body.as_bytes());
+        let out = gongzhi(&db, &["import", "boundaries", &file]);
+        let (_, err) = text(&out);
+        assert!(
+            !out.status.success() && err.contains(name) && err.contains(why),
+            "{name}: {err}"
+        );
+    }
+    let out = gongzhi(&db, &["import", "boundaries", &file, "--crs", "mercator"]);
+    assert!(
+        text(&out).1.contains("unknown coordinate system"),
+        "{:?}",
+        text(&out)
+    );
+}
+
+#[tokio::test]
+async fn drawn_grids_import_export_and_refuse_codes_outside_their_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let (divisions, _) = synthetic_city(dir.path());
+    ok(gongzhi(
+        &db,
+        &[
+            "import",
+            "divisions",
+            "--dir",
+            divisions.to_str().unwrap(),
+            "--under",
+            "4405",
+        ],
+    ));
+    let square = |x: f64| {
+        format!(
+            "[[[{x},23.35],[{},23.35],[{},23.36],[{x},23.36],[{x},23.35]]]",
+            x + 0.01,
+            x + 0.01
+        )
+    };
+    let feature = |code: &str, name: &str, parent: &str, x: f64| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"wgbm":"{code}","wgmc":"{name}","sqbm":{parent}}},"geometry":{{"type":"Polygon","coordinates":{}}}}}"#,
+            square(x)
+        )
+    };
+    let body = format!(
+        r#"{{"type":"FeatureCollection","features":[{},{},{}]}}"#,
+        feature("440507001001001", "翠洲一网格", "440507001001", 116.70),
+        feature("440507001001002", "翠洲二网格", "440507001001", 116.71),
+        feature("440507001002001", "错挂网格", "440507001001", 116.72),
+    );
+    let file = write(dir.path(), "grids.geojson", body.as_bytes());
+    let args = [
+        "import",
+        "grids",
+        &file,
+        "--code-field",
+        "wgbm",
+        "--name-field",
+        "wgmc",
+        "--parent-field",
+        "sqbm",
+    ];
+    let err = refused(&db, &args);
+    assert!(
+        err.contains("feature 3, field sqbm")
+            && err.contains("does not fit under its parent 440507001001"),
+        "{err}"
+    );
+    let before = region_count(&db).await;
+
+    let mut skipping = args.to_vec();
+    skipping.push("--skip-invalid");
+    ok(gongzhi(&db, &skipping));
+    assert_eq!(region_count(&db).await, before + 2);
+
+    let out = dir.path().join("out/grids.geojson");
+    let said = ok(gongzhi(
+        &db,
+        &[
+            "export",
+            "grids",
+            "--geojson",
+            out.to_str().unwrap(),
+            "--under",
+            "440507",
+        ],
+    ));
+    assert!(said.contains("wrote 2 grids"), "{said}");
+    let exported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let features = exported["features"].as_array().unwrap();
+    assert_eq!(features[0]["id"], "440507001001001");
+    assert_eq!(features[0]["properties"]["name"], "翠洲一网格");
+    assert_eq!(features[1]["properties"]["parent"], "440507001001");
+    assert_eq!(
+        features[1]["geometry"]["coordinates"][0][0][0],
+        serde_json::json!([116.71, 23.35])
+    );
+
+    let located = ok(gongzhi(&db, &["locate", "116.705", "23.355"]));
+    assert!(
+        located.contains("翠洲一网格") && located.contains("龙湖区"),
+        "{located}"
+    );
+}
+
+#[test]
+fn generated_grids_cover_the_county_and_locate_finds_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    load_synthetic_city(&db, dir.path());
+    for (lng, lat) in [(116.701, 23.341), (116.759, 23.399), (116.73, 23.37)] {
+        let out = ok(gongzhi(
+            &db,
+            &["locate", &lng.to_string(), &lat.to_string()],
+        ));
+        assert!(out.contains("网格") && out.contains("龙湖区"), "{out}");
+    }
+    let outside = ok(gongzhi(&db, &["locate", "116.77", "23.37"]));
+    assert!(outside.contains("outside the jurisdiction"), "{outside}");
+}
+
+#[test]
+fn configuration_layers_and_the_default_file() {
+    let defaults = ok(gongzhi("sqlite://unused.db", &["config", "print-default"]));
+    for key in [
+        "[database]",
+        "url = \"sqlite://./data/gongzhi.db\"",
+        "[server]",
+        "bind = \"127.0.0.1:8080\"",
+        "[demo]",
+        "city = \"4405\"",
+    ] {
+        assert!(defaults.contains(key), "{key} missing from\n{defaults}");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .args(["config", "print"])
+        .env("GONGZHI_DATABASE_URL", "postgres://gz:s3cret@db.example/gz")
+        .env("GONGZHI__SERVER__BIND", "0.0.0.0:9999")
+        .output()
+        .unwrap();
+    let shown = ok(out);
+    assert!(shown.contains("bind = \"0.0.0.0:9999\""), "{shown}");
+    assert!(
+        shown.contains("postgres://gz:***@db.example/gz") && !shown.contains("s3cret"),
+        "{shown}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .args(["config", "print"])
+        .env("GONGZHI__SERVER__BYND", "x")
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success() && text(&out).1.contains("bynd"),
+        "{:?}",
+        text(&out)
+    );
+}
+
+#[test]
+fn the_demo_twice_duplicates_nothing() {
+    let Some(data) = shared_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let run = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+            .args(["demo", "--no-serve"])
+            .env("GONGZHI_DATABASE_URL", &db)
+            .env("GONGZHI__DATA__REFERENCE_DIR", &data)
+            .output()
+            .unwrap();
+        ok(out)
+    };
+    let first = run();
+    let second = run();
+    let loaded = |s: &str| s.split("loaded:").nth(1).unwrap().to_owned();
+    assert_eq!(loaded(&first), loaded(&second));
+    assert!(
+        second.contains("divisions: 0 new, 0 renamed, 1167 unchanged"),
+        "{second}"
+    );
+    assert!(second.contains("already generated"), "{second}");
+    for line in ["县级", "乡镇街道", "社区村"] {
+        assert!(first.contains(line), "{first}");
+    }
+    assert!(
+        first.contains("     7 (7 with boundary)") && first.contains("    67 (67 with boundary)"),
+        "{first}"
+    );
+    assert!(first.contains("  1091 (1091 with boundary)"), "{first}");
+}
