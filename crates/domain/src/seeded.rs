@@ -12,7 +12,9 @@ pub fn seeded_hash(seed: u64, key: &str, salt: u64) -> u64 {
     h
 }
 
-fn mix(mut z: u64) -> u64 {
+/// The SplitMix64 finaliser: spreads every input bit over the output, so
+/// that derived keys (`mix(key ^ 1)`) give independent draws.
+pub fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

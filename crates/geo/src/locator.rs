@@ -84,7 +84,7 @@ impl Locator {
             .into_iter()
             .map(|(level, shapes)| Layer::build(level, shapes))
             .collect();
-        layers.sort_by(|a, b| b.level.cmp(&a.level));
+        layers.sort_by_key(|l| std::cmp::Reverse(l.level));
         Locator { names, layers }
     }
 
