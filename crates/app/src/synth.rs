@@ -21,7 +21,7 @@ fn name(seed: u64, grid: &RegionCode, slot: u64) -> String {
     let mut s = String::new();
     s.push(pick(SURNAMES, h));
     s.push(pick(GIVEN, h >> 16));
-    if (h >> 40) % 3 != 0 {
+    if !(h >> 40).is_multiple_of(3) {
         s.push(pick(GIVEN, h >> 24));
     }
     s
@@ -29,7 +29,7 @@ fn name(seed: u64, grid: &RegionCode, slot: u64) -> String {
 
 /// The staff of one grid: its leader, then its workers.
 pub fn staff_for(seed: u64, grid: &RegionCode) -> Vec<GridStaff> {
-    let workers = if seeded_hash(seed, grid.as_str(), 99) % 5 == 0 {
+    let workers = if seeded_hash(seed, grid.as_str(), 99).is_multiple_of(5) {
         1
     } else {
         2

@@ -379,3 +379,61 @@ fn the_demo_twice_duplicates_nothing() {
     );
     assert!(first.contains("  1091 (1091 with boundary)"), "{first}");
 }
+
+#[tokio::test]
+async fn every_guangdong_city_imports_and_the_real_mismatches_are_reported() {
+    let Some(data) = shared_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let divisions = data.join("divisions");
+    ok(gongzhi(
+        &db,
+        &[
+            "import",
+            "divisions",
+            "--dir",
+            divisions.to_str().unwrap(),
+            "--under",
+            "44",
+        ],
+    ));
+    let mut files: Vec<String> = std::fs::read_dir(data.join("boundaries/guangdong"))
+        .unwrap()
+        .map(|e| e.unwrap().path().to_str().unwrap().to_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 21);
+    let mut args = vec!["import", "boundaries", "--crs", "gcj02"];
+    args.extend(files.iter().map(String::as_str));
+
+    // Quantised web-map outlines self-intersect: refused unless repaired.
+    let err = refused(&db, &args);
+    assert!(
+        err.contains("4401.geojson: feature 1 (440103)")
+            && err.contains("4406.geojson: feature 1 (440604)")
+            && err.contains("--repair"),
+        "{err}"
+    );
+
+    args.push("--repair");
+    let out = ok(gongzhi(&db, &args));
+    assert!(out.contains("; 123 boundaries, 0 staff written"), "{out}");
+    assert!(out.contains("440311 光明区 has no boundary"), "{out}");
+    assert!(
+        out.contains("4406.geojson: feature 1 (440604) was repaired"),
+        "{out}"
+    );
+    let store = SqliteStore::connect(&db).await.unwrap();
+    let province = gongzhi_domain::RegionCode::parse("44").unwrap();
+    let counts = store.count_by_level(Some(&province)).await.unwrap();
+    let county = counts
+        .iter()
+        .find(|c| c.level == gongzhi_domain::Level::County)
+        .unwrap();
+    assert_eq!((county.regions, county.with_boundary), (124, 123));
+    let communities = counts
+        .iter()
+        .find(|c| c.level == gongzhi_domain::Level::Community)
+        .unwrap();
+    assert_eq!(communities.regions, 26_842);
+}

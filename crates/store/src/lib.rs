@@ -7,11 +7,13 @@
 //! that neither backend needs a spatial extension: point lookups are served
 //! by the in-memory index of `gongzhi-geo`.
 
+pub mod batch;
 pub mod boundary;
 #[cfg(feature = "contract")]
 pub mod contract;
 mod error;
 mod model;
+pub mod sql;
 
 pub use error::{StoreError, StoreResult};
 pub use model::{BatchOutcome, LevelCount, RegionBatch, RegionInfo};

@@ -9,7 +9,8 @@ use gongzhi_domain::{Level, RegionCode};
 use gongzhi_store::{RegionBatch, Store};
 use std::{collections::BTreeSet, path::PathBuf};
 
-/// Imports the boundaries in `files`, each file all or nothing.
+/// Imports the boundaries in `files`: all of them, or nothing when any
+/// feature is refused (unless skipping).
 pub async fn import(
     store: &dyn Store,
     files: &[PathBuf],
@@ -19,9 +20,11 @@ pub async fn import(
 ) -> anyhow::Result<Report> {
     let mut report = Report::default();
     let mut parents: BTreeSet<(RegionCode, Level)> = BTreeSet::new();
+    let mut batch = RegionBatch::default();
+    let mut problems = Vec::new();
     for path in files {
-        let (features, mut problems) = read_polygons(path, source, &mut report)?;
-        let mut batch = RegionBatch::default();
+        let (features, refused) = read_polygons(path, source, &mut report)?;
+        problems.extend(refused);
         for f in features {
             let field = code_field.unwrap_or("id");
             let Some(raw) = f.code_from(code_field) else {
@@ -55,10 +58,9 @@ pub async fn import(
             }
             batch.boundaries.push((code, f.geometry));
         }
-        report.gate(problems, source.skip_invalid)?;
-        let outcome = store.apply(&batch).await?;
-        report.outcome.boundaries += outcome.boundaries;
     }
+    report.gate(problems, source.skip_invalid)?;
+    report.outcome = store.apply(&batch).await?;
     for (parent, level) in parents {
         for child in store.children(Some(&parent)).await? {
             if !child.has_boundary && child.region.level() == level {

@@ -84,19 +84,20 @@ pub async fn import(
     let mut sorted = regions;
     sorted.sort_by_key(|row| row.region.code.level());
     for SourceRow { region, file, at } in sorted {
-        if let Some(parent) = region.code.parent() {
-            if !accepted.contains(&parent) && !stored(parent.clone()).await? {
-                problems.push(Problem {
-                    file,
-                    at,
-                    field: Some("code".into()),
-                    reason: format!(
-                        "{} {}: its parent {parent} is neither in the files nor stored",
-                        region.code, region.name
-                    ),
-                });
-                continue;
-            }
+        if let Some(parent) = region.code.parent()
+            && !accepted.contains(&parent)
+            && !stored(parent.clone()).await?
+        {
+            problems.push(Problem {
+                file,
+                at,
+                field: Some("code".into()),
+                reason: format!(
+                    "{} {}: its parent {parent} is neither in the files nor stored",
+                    region.code, region.name
+                ),
+            });
+            continue;
         }
         accepted.insert(region.code.clone());
         kept.push(region);

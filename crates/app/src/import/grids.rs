@@ -18,7 +18,8 @@ pub struct Fields<'a> {
     pub parent: &'a str,
 }
 
-/// Imports grids from `files`, each file all or nothing.
+/// Imports grids from `files`: all of them, or nothing when any feature is
+/// refused (unless skipping).
 pub async fn import(
     store: &dyn Store,
     files: &[PathBuf],
@@ -26,10 +27,12 @@ pub async fn import(
     fields: Fields<'_>,
 ) -> anyhow::Result<Report> {
     let mut report = Report::default();
+    let mut batch = RegionBatch::default();
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
     for path in files {
-        let (features, mut problems) = read_polygons(path, source, &mut report)?;
-        let mut batch = RegionBatch::default();
-        let mut seen = HashSet::new();
+        let (features, refused) = read_polygons(path, source, &mut report)?;
+        problems.extend(refused);
         for f in features {
             let required = |name: &str| {
                 f.field(name)
@@ -71,7 +74,7 @@ pub async fn import(
                         path,
                         &f,
                         Some(fields.code),
-                        format!("grid {code} appears twice in the file"),
+                        format!("grid {code} appears twice in the files"),
                     ));
                 }
                 Ok((code, name, parent))
@@ -92,12 +95,8 @@ pub async fn import(
                 Err(p) => problems.push(p),
             }
         }
-        report.gate(problems, source.skip_invalid)?;
-        let outcome = store.apply(&batch).await?;
-        report.outcome.inserted += outcome.inserted;
-        report.outcome.renamed += outcome.renamed;
-        report.outcome.unchanged += outcome.unchanged;
-        report.outcome.boundaries += outcome.boundaries;
     }
+    report.gate(problems, source.skip_invalid)?;
+    report.outcome = store.apply(&batch).await?;
     Ok(report)
 }

@@ -1,0 +1,1109 @@
+//! The contract every [`Store`] backend must pass: one story of cases, each
+//! run on a fresh, empty store, asserting the outcomes the trait promises.
+//!
+//! A backend runs the whole suite from its integration tests with
+//! [`store_contract_tests!`](crate::store_contract_tests), naming an async
+//! function that returns a fresh store, not yet migrated, and a guard that
+//! removes its database when dropped, or `None` to skip (when the database
+//! server is not configured, say):
+//!
+//! ```ignore
+//! async fn fresh_store() -> Option<(Box<dyn Store>, tempfile::TempDir)> {
+//!     let dir = tempfile::tempdir().unwrap();
+//!     let url = format!("sqlite://{}/gongzhi.db", dir.path().display());
+//!     Some((Box::new(SqliteStore::connect(&url).await.unwrap()), dir))
+//! }
+//!
+//! gongzhi_store::store_contract_tests!(fresh_store);
+//! ```
+//!
+//! The macro expands to one `#[test]` per case, named after the case, each
+//! driving [`runtime`]; the backend needs no test dependency of its own.
+
+use crate::{BatchOutcome, LevelCount, RegionBatch, RegionInfo, Store, StoreError};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+use gongzhi_domain::{GridStaff, Level, Region, RegionCode, StaffRole};
+use std::time::Instant;
+
+/// Expands to one `#[test]` per contract case, each taking a fresh store
+/// from `$fresh` (an async fn returning `Option<(Box<dyn Store>, Guard)>`),
+/// migrating it with [`migrate`], running the case and dropping the store,
+/// then the guard. `None` skips the case: the constructor says why.
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($fresh:path) => {
+        $crate::store_contract_tests!(@cases $fresh;
+            backend_answers,
+            apply_inserts_then_reports_unchanged,
+            apply_renames,
+            batch_order_does_not_matter,
+            orphan_region_fails_whole_batch,
+            conflicting_names_fail_whole_batch,
+            unknown_boundary_region_fails_whole_batch,
+            unknown_staff_grid_fails_whole_batch,
+            names_round_trip_exactly,
+            subtree_follows_the_path,
+            subtree_filters_by_level,
+            children_are_ordered_by_code,
+            ancestors_run_top_down,
+            search_finds_names_and_code_prefixes,
+            search_treats_wildcards_literally,
+            boundary_round_trips_exactly,
+            boundaries_list_a_subtree,
+            staff_replaced_per_grid,
+            count_by_level_counts_boundaries_and_staff,
+            concurrent_batches_all_apply,
+            applies_a_demo_sized_batch,
+        );
+    };
+    (@cases $fresh:path; $($case:ident),+ $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $crate::contract::runtime().block_on(async {
+                    let Some((store, guard)) = $fresh().await else {
+                        return;
+                    };
+                    $crate::contract::migrate(&*store).await;
+                    $crate::contract::$case(&*store).await;
+                    drop(store);
+                    drop(guard);
+                });
+            }
+        )+
+    };
+}
+
+/// The runtime each case runs on: one thread, IO and timers enabled.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime for the contract suite")
+}
+
+/// Migrates a fresh store, twice: the second run must find nothing to do
+/// and succeed.
+pub async fn migrate(store: &dyn Store) {
+    store.migrate().await.expect("migrating a fresh store");
+    store.migrate().await.expect("migrating a second time");
+}
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap_or_else(|e| panic!("test code {s}: {e}"))
+}
+
+fn region(c: &str, name: &str) -> Region {
+    Region::new(code(c), name)
+}
+
+fn staff(grid: &str, name: &str, role: StaffRole) -> GridStaff {
+    GridStaff {
+        grid: code(grid),
+        name: name.to_owned(),
+        role,
+    }
+}
+
+fn codes(regions: &[Region]) -> Vec<&str> {
+    regions.iter().map(|r| r.code.as_str()).collect()
+}
+
+fn info_codes(regions: &[RegionInfo]) -> Vec<&str> {
+    regions.iter().map(|r| r.region.code.as_str()).collect()
+}
+
+/// A closed ring through `points`.
+fn ring(points: &[(f64, f64)]) -> LineString<f64> {
+    LineString::from(points.to_vec())
+}
+
+/// A square of side `size` with its south-west corner at `(lng, lat)`.
+fn square(lng: f64, lat: f64, size: f64) -> Polygon<f64> {
+    Polygon::new(
+        ring(&[
+            (lng, lat),
+            (lng + size, lat),
+            (lng + size, lat + size),
+            (lng, lat + size),
+        ]),
+        vec![],
+    )
+}
+
+/// Two parts, the first with a hole, on coordinates with every digit of an
+/// `f64` in use.
+fn two_parts_with_a_hole() -> MultiPolygon<f64> {
+    let outer = ring(&[
+        (116.397_428_123_456_78, 39.909_187_654_321_01),
+        (116.407_428_987_654_32, 39.909_187_111_111_11),
+        (116.407_428_987_654_32, 39.919_187_222_222_22),
+        (116.397_428_123_456_78, 39.919_187_333_333_33),
+    ]);
+    let hole = ring(&[
+        (116.400_000_000_000_1, 39.910_000_000_000_1),
+        (116.401_234_567_890_1, 39.910_000_000_000_1),
+        (116.401_234_567_890_1, 39.911_234_567_890_1),
+    ]);
+    let island = ring(&[
+        (116.5, 40.0),
+        (116.51, 40.0),
+        (116.505, 40.01),
+        (116.5, 40.0),
+    ]);
+    MultiPolygon(vec![
+        Polygon::new(outer, vec![hole]),
+        Polygon::new(island, vec![]),
+    ])
+}
+
+const GRID_1: &str = "440507001001001";
+const GRID_2: &str = "440507001001002";
+
+/// Thirteen regions in two provinces, given children first: 4401 and 4405
+/// are sibling cities, 440507 and 440511 sibling counties. Three have a
+/// boundary (4405, 440507 and grid 1) and the two grids have four staff.
+fn sample() -> RegionBatch {
+    RegionBatch {
+        regions: vec![
+            region(GRID_2, "第二网格"),
+            region(GRID_1, "第一网格"),
+            region("440507001001", "龙湖社区"),
+            region("440511001", "石炮台街道"),
+            region("440507002", "新津街道"),
+            region("440507001", "珠池街道"),
+            region("440511", "金平区"),
+            region("440507", "龙湖区"),
+            region("440106", "天河区"),
+            region("4405", "汕头市"),
+            region("4401", "广州市"),
+            region("44", "广东省"),
+            region("11", "北京市"),
+        ],
+        boundaries: vec![
+            (code("4405"), MultiPolygon(vec![square(116.0, 23.0, 1.0)])),
+            (code("440507"), MultiPolygon(vec![square(116.6, 23.3, 0.2)])),
+            (code(GRID_1), MultiPolygon(vec![square(116.7, 23.4, 0.01)])),
+        ],
+        staff: vec![
+            staff(GRID_1, "王五", StaffRole::Worker),
+            staff(GRID_1, "张三", StaffRole::Leader),
+            staff(GRID_1, "李四", StaffRole::Worker),
+            staff(GRID_2, "赵六", StaffRole::Worker),
+        ],
+    }
+}
+
+const SAMPLE_REGIONS: u64 = 13;
+
+async fn apply_sample(store: &dyn Store) {
+    store.apply(&sample()).await.expect("applying the sample");
+}
+
+/// Asserts that `result` is [`StoreError::Invalid`] naming every one of
+/// `needles`.
+fn assert_invalid<T: std::fmt::Debug>(result: Result<T, StoreError>, needles: &[&str]) {
+    match result {
+        Err(StoreError::Invalid(message)) => {
+            for needle in needles {
+                assert!(message.contains(needle), "{message:?} should name {needle}");
+            }
+        }
+        other => panic!("expected StoreError::Invalid naming {needles:?}, got {other:?}"),
+    }
+}
+
+/// The backend names itself, answers a ping and starts empty.
+pub async fn backend_answers(store: &dyn Store) {
+    assert!(
+        matches!(store.backend(), "sqlite" | "postgres"),
+        "unexpected backend name {:?}",
+        store.backend()
+    );
+    store.ping().await.expect("ping");
+    assert_eq!(store.children(None).await.unwrap(), vec![]);
+    assert_eq!(store.subtree(None, None).await.unwrap(), vec![]);
+    assert_eq!(store.count_by_level(None).await.unwrap(), vec![]);
+    assert_eq!(store.region(&code("44")).await.unwrap(), None);
+}
+
+/// A batch inserts everything once; the same batch again changes no region
+/// and duplicates nothing.
+pub async fn apply_inserts_then_reports_unchanged(store: &dyn Store) {
+    let batch = sample();
+    let first = store.apply(&batch).await.unwrap();
+    assert_eq!(
+        first,
+        BatchOutcome {
+            inserted: SAMPLE_REGIONS,
+            renamed: 0,
+            unchanged: 0,
+            boundaries: 3,
+            staff: 4,
+        }
+    );
+    let second = store.apply(&batch).await.unwrap();
+    assert_eq!(
+        second,
+        BatchOutcome {
+            inserted: 0,
+            renamed: 0,
+            unchanged: SAMPLE_REGIONS,
+            boundaries: 3,
+            staff: 4,
+        }
+    );
+    let all = store.subtree(None, None).await.unwrap();
+    assert_eq!(all.len() as u64, SAMPLE_REGIONS);
+    assert_eq!(store.grid_staff(&code(GRID_1)).await.unwrap().len(), 3);
+    assert_eq!(store.grid_staff(&code(GRID_2)).await.unwrap().len(), 1);
+    assert_eq!(
+        store.region(&code("440507")).await.unwrap(),
+        Some(RegionInfo {
+            region: region("440507", "龙湖区"),
+            has_boundary: true,
+        })
+    );
+    assert_eq!(
+        store.region(&code("440511")).await.unwrap(),
+        Some(RegionInfo {
+            region: region("440511", "金平区"),
+            has_boundary: false,
+        })
+    );
+}
+
+/// A stored region given with another name is renamed, everywhere it shows.
+pub async fn apply_renames(store: &dyn Store) {
+    apply_sample(store).await;
+    let batch = RegionBatch {
+        regions: vec![region("440507", "龙湖新区"), region("4405", "汕头市")],
+        ..Default::default()
+    };
+    let outcome = store.apply(&batch).await.unwrap();
+    assert_eq!(
+        outcome,
+        BatchOutcome {
+            renamed: 1,
+            unchanged: 1,
+            ..Default::default()
+        }
+    );
+    let renamed = store.region(&code("440507")).await.unwrap().unwrap();
+    assert_eq!(renamed.region.name, "龙湖新区");
+    assert!(renamed.has_boundary, "renaming keeps the boundary");
+    let ancestors = store.ancestors(&code(GRID_1)).await.unwrap();
+    assert_eq!(ancestors[2], region("440507", "龙湖新区"));
+    let children = store.children(Some(&code("4405"))).await.unwrap();
+    assert_eq!(children[0].region.name, "龙湖新区");
+    assert_eq!(
+        store.subtree(None, None).await.unwrap().len() as u64,
+        SAMPLE_REGIONS
+    );
+}
+
+/// Children may precede their parents in a batch, and a region given twice
+/// with one name counts once.
+pub async fn batch_order_does_not_matter(store: &dyn Store) {
+    let batch = RegionBatch {
+        regions: vec![
+            region("440507001", "珠池街道"),
+            region("440507", "龙湖区"),
+            region("4405", "汕头市"),
+            region("440507", "龙湖区"),
+            region("44", "广东省"),
+        ],
+        ..Default::default()
+    };
+    let outcome = store.apply(&batch).await.unwrap();
+    assert_eq!(outcome.inserted, 4);
+    assert_eq!(
+        codes(&store.subtree(None, None).await.unwrap()),
+        ["44", "4405", "440507", "440507001"]
+    );
+}
+
+/// A region whose parent is neither stored nor in the batch fails the whole
+/// batch, naming both codes; nothing of the batch is written.
+pub async fn orphan_region_fails_whole_batch(store: &dyn Store) {
+    assert_invalid(
+        store
+            .apply(&RegionBatch {
+                regions: vec![region("4405", "汕头市")],
+                ..Default::default()
+            })
+            .await,
+        &["4405", "44"],
+    );
+    store
+        .apply(&RegionBatch {
+            regions: vec![region("44", "广东省")],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let batch = RegionBatch {
+        regions: vec![
+            region("44", "广东"),
+            region("4405", "汕头市"),
+            region("440507", "龙湖区"),
+            region("440599001", "无主街道"),
+        ],
+        boundaries: vec![(code("4405"), MultiPolygon(vec![square(116.0, 23.0, 1.0)]))],
+        staff: vec![],
+    };
+    assert_invalid(store.apply(&batch).await, &["440599001", "440599"]);
+    assert_eq!(codes(&store.subtree(None, None).await.unwrap()), ["44"]);
+    assert_eq!(
+        store
+            .region(&code("44"))
+            .await
+            .unwrap()
+            .unwrap()
+            .region
+            .name,
+        "广东省",
+        "the rename in the failed batch must not be applied"
+    );
+    assert_eq!(store.region(&code("4405")).await.unwrap(), None);
+    assert_eq!(store.boundary(&code("4405")).await.unwrap(), None);
+}
+
+/// One code given with two names in a batch fails it.
+pub async fn conflicting_names_fail_whole_batch(store: &dyn Store) {
+    let batch = RegionBatch {
+        regions: vec![
+            region("44", "广东省"),
+            region("4405", "汕头市"),
+            region("4405", "汕头"),
+        ],
+        ..Default::default()
+    };
+    assert_invalid(store.apply(&batch).await, &["4405"]);
+    assert_eq!(store.subtree(None, None).await.unwrap(), vec![]);
+}
+
+/// A boundary for a region neither stored nor in the batch fails the batch.
+pub async fn unknown_boundary_region_fails_whole_batch(store: &dyn Store) {
+    let mut batch = sample();
+    batch
+        .boundaries
+        .push((code("440599"), MultiPolygon(vec![square(116.0, 23.0, 1.0)])));
+    assert_invalid(store.apply(&batch).await, &["440599"]);
+    assert_eq!(store.subtree(None, None).await.unwrap(), vec![]);
+    assert_eq!(store.grid_staff(&code(GRID_1)).await.unwrap(), vec![]);
+}
+
+/// A staff member of a region neither stored nor in the batch fails the
+/// batch; the staff of other grids are left alone.
+pub async fn unknown_staff_grid_fails_whole_batch(store: &dyn Store) {
+    apply_sample(store).await;
+    let batch = RegionBatch {
+        regions: vec![region("440507001001003", "第三网格")],
+        boundaries: vec![],
+        staff: vec![
+            staff(GRID_1, "钱七", StaffRole::Leader),
+            staff("440507001001099", "孙八", StaffRole::Worker),
+        ],
+    };
+    assert_invalid(store.apply(&batch).await, &["440507001001099"]);
+    assert_eq!(store.grid_staff(&code(GRID_1)).await.unwrap().len(), 3);
+    assert_eq!(store.region(&code("440507001001003")).await.unwrap(), None);
+}
+
+/// Rare characters, characters outside the Basic Multilingual Plane and SQL
+/// metacharacters are stored and read back exactly, through every query.
+pub async fn names_round_trip_exactly(store: &dyn Store) {
+    let names = [
+        ("440501", "䢺镇"),
+        ("440502", "𬒈村"),
+        ("440503", "㙟社区"),
+        ("440504", "O'Brien's 100% _test_ ;-- DROP TABLE regions;"),
+        ("440505", r#"back\slash "quoted" \% \_"#),
+        ("440506", "  spaces kept  "),
+    ];
+    let mut regions = vec![region("44", "广东省"), region("4405", "汕头市")];
+    regions.extend(names.iter().map(|(c, n)| region(c, n)));
+    let leader = "欧阳𬒈'; DELETE FROM grid_staff; --";
+    store
+        .apply(&RegionBatch {
+            regions,
+            boundaries: vec![],
+            staff: vec![staff("440504", leader, StaffRole::Leader)],
+        })
+        .await
+        .unwrap();
+    for (c, name) in names {
+        let info = store.region(&code(c)).await.unwrap().unwrap();
+        assert_eq!(info.region.name, name);
+    }
+    let children = store.children(Some(&code("4405"))).await.unwrap();
+    let read: Vec<(&str, &str)> = children
+        .iter()
+        .map(|r| (r.region.code.as_str(), r.region.name.as_str()))
+        .collect();
+    assert_eq!(read, names);
+    let subtree = store
+        .subtree(Some(&code("4405")), Some(Level::County))
+        .await
+        .unwrap();
+    assert_eq!(subtree, names.map(|(c, n)| region(c, n)).to_vec());
+    for (c, name) in names {
+        let found = store.search_regions(name, None, 10).await.unwrap();
+        assert_eq!(found, vec![region(c, name)], "searching {name:?}");
+    }
+    assert_eq!(
+        store.search_regions("𬒈", None, 10).await.unwrap(),
+        vec![region("440502", "𬒈村")]
+    );
+    assert_eq!(
+        store.grid_staff(&code("440504")).await.unwrap(),
+        vec![staff("440504", leader, StaffRole::Leader)]
+    );
+    assert_eq!(store.subtree(None, None).await.unwrap().len(), 8);
+}
+
+/// A subtree holds its root and every descendant, never a sibling's
+/// (4405 against 4401, 440507 against 440511), in code order.
+pub async fn subtree_follows_the_path(store: &dyn Store) {
+    apply_sample(store).await;
+    assert_eq!(
+        codes(&store.subtree(Some(&code("4405")), None).await.unwrap()),
+        [
+            "4405",
+            "440507",
+            "440507001",
+            "440507001001",
+            GRID_1,
+            GRID_2,
+            "440507002",
+            "440511",
+            "440511001",
+        ]
+    );
+    assert_eq!(
+        codes(&store.subtree(Some(&code("440507")), None).await.unwrap()),
+        [
+            "440507",
+            "440507001",
+            "440507001001",
+            GRID_1,
+            GRID_2,
+            "440507002"
+        ]
+    );
+    assert_eq!(
+        codes(&store.subtree(Some(&code("4401")), None).await.unwrap()),
+        ["4401", "440106"]
+    );
+    assert_eq!(
+        codes(&store.subtree(Some(&code(GRID_1)), None).await.unwrap()),
+        [GRID_1]
+    );
+    assert_eq!(
+        store.subtree(Some(&code("4406")), None).await.unwrap(),
+        vec![]
+    );
+    let all = store.subtree(None, None).await.unwrap();
+    assert_eq!(all.len() as u64, SAMPLE_REGIONS);
+    assert_eq!(all[0], region("11", "北京市"));
+    assert!(
+        all.windows(2).all(|w| w[0].code < w[1].code),
+        "ordered by code"
+    );
+}
+
+/// A subtree can be cut to one level.
+pub async fn subtree_filters_by_level(store: &dyn Store) {
+    apply_sample(store).await;
+    assert_eq!(
+        codes(
+            &store
+                .subtree(Some(&code("44")), Some(Level::Town))
+                .await
+                .unwrap()
+        ),
+        ["440507001", "440507002", "440511001"]
+    );
+    assert_eq!(
+        codes(
+            &store
+                .subtree(Some(&code("4405")), Some(Level::County))
+                .await
+                .unwrap()
+        ),
+        ["440507", "440511"]
+    );
+    assert_eq!(
+        codes(&store.subtree(None, Some(Level::County)).await.unwrap()),
+        ["440106", "440507", "440511"]
+    );
+    assert_eq!(
+        codes(
+            &store
+                .subtree(Some(&code("4405")), Some(Level::City))
+                .await
+                .unwrap()
+        ),
+        ["4405"]
+    );
+    assert_eq!(
+        store
+            .subtree(Some(&code("4405")), Some(Level::Province))
+            .await
+            .unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        store.subtree(None, Some(Level::MicroGrid)).await.unwrap(),
+        vec![]
+    );
+}
+
+/// Children come in code order whatever the order of insertion, with their
+/// boundary flag; no parent lists the provinces.
+pub async fn children_are_ordered_by_code(store: &dyn Store) {
+    apply_sample(store).await;
+    let provinces = store.children(None).await.unwrap();
+    assert_eq!(
+        provinces,
+        vec![
+            RegionInfo {
+                region: region("11", "北京市"),
+                has_boundary: false,
+            },
+            RegionInfo {
+                region: region("44", "广东省"),
+                has_boundary: false,
+            },
+        ]
+    );
+    assert_eq!(
+        info_codes(&store.children(Some(&code("44"))).await.unwrap()),
+        ["4401", "4405"]
+    );
+    let counties = store.children(Some(&code("4405"))).await.unwrap();
+    assert_eq!(info_codes(&counties), ["440507", "440511"]);
+    assert!(counties[0].has_boundary);
+    assert!(!counties[1].has_boundary);
+    assert_eq!(
+        info_codes(&store.children(Some(&code("440507"))).await.unwrap()),
+        ["440507001", "440507002"]
+    );
+    assert_eq!(store.children(Some(&code(GRID_1))).await.unwrap(), vec![]);
+    assert_eq!(store.children(Some(&code("4406"))).await.unwrap(), vec![]);
+}
+
+/// Ancestors run from the province down, without the region itself.
+pub async fn ancestors_run_top_down(store: &dyn Store) {
+    apply_sample(store).await;
+    assert_eq!(
+        store.ancestors(&code(GRID_2)).await.unwrap(),
+        vec![
+            region("44", "广东省"),
+            region("4405", "汕头市"),
+            region("440507", "龙湖区"),
+            region("440507001", "珠池街道"),
+            region("440507001001", "龙湖社区"),
+        ]
+    );
+    assert_eq!(
+        store.ancestors(&code("440106")).await.unwrap(),
+        vec![region("44", "广东省"), region("4401", "广州市")]
+    );
+    assert_eq!(store.ancestors(&code("44")).await.unwrap(), vec![]);
+}
+
+/// Search matches a name substring or a code prefix, inside a root when
+/// given, shallowest first, at most `limit`.
+pub async fn search_finds_names_and_code_prefixes(store: &dyn Store) {
+    apply_sample(store).await;
+    assert_eq!(
+        store.search_regions("龙湖", None, 10).await.unwrap(),
+        vec![
+            region("440507", "龙湖区"),
+            region("440507001001", "龙湖社区")
+        ]
+    );
+    assert_eq!(
+        codes(&store.search_regions("4405", None, 10).await.unwrap()),
+        [
+            "4405",
+            "440507",
+            "440511",
+            "440507001",
+            "440507002",
+            "440511001",
+            "440507001001",
+            GRID_1,
+            GRID_2,
+        ]
+    );
+    assert_eq!(
+        codes(&store.search_regions("4405", None, 3).await.unwrap()),
+        ["4405", "440507", "440511"]
+    );
+    assert_eq!(
+        codes(&store.search_regions("街道", None, 10).await.unwrap()),
+        ["440507001", "440507002", "440511001"]
+    );
+    assert_eq!(
+        codes(
+            &store
+                .search_regions("街道", Some(&code("440511")), 10)
+                .await
+                .unwrap()
+        ),
+        ["440511001"]
+    );
+    assert_eq!(
+        codes(
+            &store
+                .search_regions("区", Some(&code("4405")), 10)
+                .await
+                .unwrap()
+        ),
+        ["440507", "440511", "440507001001"]
+    );
+    assert_eq!(
+        codes(
+            &store
+                .search_regions("44", Some(&code("4401")), 10)
+                .await
+                .unwrap()
+        ),
+        ["4401", "440106"]
+    );
+    assert_eq!(
+        store
+            .search_regions("4405", Some(&code("4401")), 10)
+            .await
+            .unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        store.search_regions("上海", None, 10).await.unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        store
+            .search_regions("龙湖", Some(&code("4406")), 10)
+            .await
+            .unwrap(),
+        vec![]
+    );
+}
+
+/// `%`, `_` and `\` in search text match themselves only, and letters match
+/// their own case only.
+pub async fn search_treats_wildcards_literally(store: &dyn Store) {
+    store
+        .apply(&RegionBatch {
+            regions: vec![
+                region("44", "广东省"),
+                region("4405", "汕头市"),
+                region("440501", "100%园区"),
+                region("440502", "A_B社区"),
+                region("440503", "AxB社区"),
+                region("440504", r"C\D园区"),
+                region("440505", "Abc产业园"),
+            ],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let search = |text: &'static str| async move {
+        let found = store.search_regions(text, None, 10).await.unwrap();
+        found
+            .into_iter()
+            .map(|r| r.code.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(search("%").await, ["440501"]);
+    assert_eq!(search("0%园").await, ["440501"]);
+    assert_eq!(search("_").await, ["440502"]);
+    assert_eq!(search("A_B").await, ["440502"]);
+    assert_eq!(search(r"\").await, ["440504"]);
+    assert_eq!(search(r"C\D").await, ["440504"]);
+    assert_eq!(search("Abc").await, ["440505"]);
+    assert_eq!(search("abc").await, Vec::<String>::new());
+    assert_eq!(search("4405%").await, Vec::<String>::new());
+    assert_eq!(search("440_01").await, Vec::<String>::new());
+}
+
+/// A boundary with a hole and two parts reads back exactly equal; a new one
+/// replaces it, alone or with a rename; a region without one, or an unknown
+/// region, has none.
+pub async fn boundary_round_trips_exactly(store: &dyn Store) {
+    let shape = two_parts_with_a_hole();
+    store
+        .apply(&RegionBatch {
+            regions: vec![
+                region("11", "北京市"),
+                region("1101", "北京市市辖区"),
+                region("110101", "东城区"),
+            ],
+            boundaries: vec![(code("110101"), shape.clone())],
+            staff: vec![],
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.boundary(&code("110101")).await.unwrap(), Some(shape));
+    assert_eq!(store.boundary(&code("1101")).await.unwrap(), None);
+    assert_eq!(store.boundary(&code("110102")).await.unwrap(), None);
+    assert!(
+        store
+            .region(&code("110101"))
+            .await
+            .unwrap()
+            .unwrap()
+            .has_boundary
+    );
+
+    let replacement = MultiPolygon(vec![square(116.41, 39.91, 0.02)]);
+    let outcome = store
+        .apply(&RegionBatch {
+            regions: vec![],
+            boundaries: vec![(code("110101"), replacement.clone())],
+            staff: vec![],
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        BatchOutcome {
+            boundaries: 1,
+            ..Default::default()
+        }
+    );
+    assert_eq!(
+        store.boundary(&code("110101")).await.unwrap(),
+        Some(replacement)
+    );
+
+    let renamed_and_reshaped = MultiPolygon(vec![square(116.42, 39.92, 0.03)]);
+    let outcome = store
+        .apply(&RegionBatch {
+            regions: vec![region("110101", "东城新区")],
+            boundaries: vec![(code("110101"), renamed_and_reshaped.clone())],
+            staff: vec![],
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        BatchOutcome {
+            renamed: 1,
+            boundaries: 1,
+            ..Default::default()
+        }
+    );
+    assert_eq!(
+        store.boundary(&code("110101")).await.unwrap(),
+        Some(renamed_and_reshaped)
+    );
+    assert_eq!(
+        store
+            .region(&code("110101"))
+            .await
+            .unwrap()
+            .unwrap()
+            .region
+            .name,
+        "东城新区"
+    );
+}
+
+/// Boundaries of a subtree, optionally of one level, in code order; regions
+/// without one are left out.
+pub async fn boundaries_list_a_subtree(store: &dyn Store) {
+    let mut batch = sample();
+    batch
+        .boundaries
+        .push((code("440106"), two_parts_with_a_hole()));
+    store.apply(&batch).await.unwrap();
+    let listed = |pairs: Vec<(Region, MultiPolygon<f64>)>| {
+        pairs
+            .into_iter()
+            .map(|(r, shape)| (r.code.to_string(), shape))
+            .collect::<Vec<_>>()
+    };
+    let shape_of = |c: &str| {
+        batch
+            .boundaries
+            .iter()
+            .find(|(code, _)| code.as_str() == c)
+            .map(|(_, shape)| shape.clone())
+            .unwrap()
+    };
+    let expect = |cs: &[&str]| {
+        cs.iter()
+            .map(|c| (c.to_string(), shape_of(c)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        listed(store.boundaries(Some(&code("4405")), None).await.unwrap()),
+        expect(&["4405", "440507", GRID_1])
+    );
+    assert_eq!(
+        listed(store.boundaries(None, None).await.unwrap()),
+        expect(&["440106", "4405", "440507", GRID_1])
+    );
+    assert_eq!(
+        listed(store.boundaries(None, Some(Level::County)).await.unwrap()),
+        expect(&["440106", "440507"])
+    );
+    assert_eq!(
+        listed(
+            store
+                .boundaries(Some(&code("4405")), Some(Level::Grid))
+                .await
+                .unwrap()
+        ),
+        expect(&[GRID_1])
+    );
+    let named = store.boundaries(Some(&code("4401")), None).await.unwrap();
+    assert_eq!(named[0].0, region("440106", "天河区"));
+    assert_eq!(
+        store.boundaries(Some(&code("440511")), None).await.unwrap(),
+        vec![]
+    );
+}
+
+/// Staff come leader first, then workers, each by name; a batch replaces the
+/// staff of the grids it names and leaves the others alone.
+pub async fn staff_replaced_per_grid(store: &dyn Store) {
+    apply_sample(store).await;
+    assert_eq!(
+        store.grid_staff(&code(GRID_1)).await.unwrap(),
+        vec![
+            staff(GRID_1, "张三", StaffRole::Leader),
+            staff(GRID_1, "李四", StaffRole::Worker),
+            staff(GRID_1, "王五", StaffRole::Worker),
+        ]
+    );
+    let outcome = store
+        .apply(&RegionBatch {
+            regions: vec![],
+            boundaries: vec![],
+            staff: vec![
+                staff(GRID_1, "孙八", StaffRole::Worker),
+                staff(GRID_1, "钱七", StaffRole::Leader),
+            ],
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        BatchOutcome {
+            staff: 2,
+            ..Default::default()
+        }
+    );
+    assert_eq!(
+        store.grid_staff(&code(GRID_1)).await.unwrap(),
+        vec![
+            staff(GRID_1, "钱七", StaffRole::Leader),
+            staff(GRID_1, "孙八", StaffRole::Worker),
+        ]
+    );
+    assert_eq!(
+        store.grid_staff(&code(GRID_2)).await.unwrap(),
+        vec![staff(GRID_2, "赵六", StaffRole::Worker)]
+    );
+    assert_eq!(
+        store.grid_staff(&code("440507001001")).await.unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        store.grid_staff(&code("440507001001099")).await.unwrap(),
+        vec![]
+    );
+}
+
+/// Counts per level of a subtree, with boundaries and staff; empty levels
+/// are left out.
+pub async fn count_by_level_counts_boundaries_and_staff(store: &dyn Store) {
+    apply_sample(store).await;
+    let count = |level, regions, with_boundary, staff| LevelCount {
+        level,
+        regions,
+        with_boundary,
+        staff,
+    };
+    assert_eq!(
+        store.count_by_level(Some(&code("4405"))).await.unwrap(),
+        vec![
+            count(Level::City, 1, 1, 0),
+            count(Level::County, 2, 1, 0),
+            count(Level::Town, 3, 0, 0),
+            count(Level::Community, 1, 0, 0),
+            count(Level::Grid, 2, 1, 4),
+        ]
+    );
+    assert_eq!(
+        store.count_by_level(None).await.unwrap(),
+        vec![
+            count(Level::Province, 2, 0, 0),
+            count(Level::City, 2, 1, 0),
+            count(Level::County, 3, 1, 0),
+            count(Level::Town, 3, 0, 0),
+            count(Level::Community, 1, 0, 0),
+            count(Level::Grid, 2, 1, 4),
+        ]
+    );
+    assert_eq!(
+        store.count_by_level(Some(&code("440511"))).await.unwrap(),
+        vec![count(Level::County, 1, 0, 0), count(Level::Town, 1, 0, 0)]
+    );
+    assert_eq!(
+        store.count_by_level(Some(&code("4406"))).await.unwrap(),
+        vec![]
+    );
+}
+
+/// Batches applied at the same time all succeed, one after the other: a
+/// writer waits for another instead of failing.
+pub async fn concurrent_batches_all_apply(store: &dyn Store) {
+    store
+        .apply(&RegionBatch {
+            regions: vec![region("44", "广东省")],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let city = |n: u32| {
+        let city = code("44").child(n).expect("city code");
+        let mut regions = vec![Region::new(city.clone(), format!("第{n}市"))];
+        for c in 1..=50 {
+            let county = city.child(c).expect("county code");
+            regions.push(Region::new(county.clone(), format!("第{n}市第{c}区")));
+            regions.push(Region::new(county.child(1).expect("town code"), "街道"));
+        }
+        RegionBatch {
+            regions,
+            ..Default::default()
+        }
+    };
+    let (a, b, c, d) = (city(1), city(2), city(3), city(4));
+    let outcomes = tokio::join!(
+        store.apply(&a),
+        store.apply(&b),
+        store.apply(&c),
+        store.apply(&d)
+    );
+    for outcome in [outcomes.0, outcomes.1, outcomes.2, outcomes.3] {
+        assert_eq!(outcome.expect("a concurrent batch").inserted, 101);
+    }
+    assert_eq!(store.subtree(None, None).await.unwrap().len(), 1 + 4 * 101);
+}
+
+/// How many regions [`demo_sized_batch`] holds.
+const DEMO_REGIONS: u64 = 10_023;
+
+/// A batch the size of the demo: one county with 20 towns, 500 communities
+/// and 9,500 grids (10,023 regions), every one with a 50-vertex boundary on
+/// irregular coordinates, and a leader for every grid.
+fn demo_sized_batch() -> RegionBatch {
+    let mut batch = RegionBatch::default();
+    let mut add = |c: RegionCode, name: String, lng: f64, lat: f64, radius: f64| {
+        let vertices: Vec<Coord<f64>> = (0..50)
+            .map(|i| {
+                let angle = f64::from(i) * std::f64::consts::TAU / 50.0;
+                let wobble = 1.0 + 0.1 * (f64::from(i) * 1.7).sin();
+                Coord {
+                    x: lng + radius * wobble * angle.cos(),
+                    y: lat + radius * wobble * angle.sin(),
+                }
+            })
+            .collect();
+        let shape = MultiPolygon(vec![Polygon::new(LineString(vertices), vec![])]);
+        batch.boundaries.push((c.clone(), shape));
+        batch.regions.push(Region::new(c, name));
+    };
+    add(code("44"), "广东省".into(), 113.3, 23.1, 3.0);
+    add(code("4405"), "汕头市".into(), 116.7, 23.4, 0.5);
+    let county = code("440507");
+    add(county.clone(), "龙湖区".into(), 116.7, 23.4, 0.1);
+    let mut grids = Vec::new();
+    for t in 1..=20 {
+        let town = county.child(t).expect("town code");
+        let (tx, ty) = (116.6 + f64::from(t) * 0.01, 23.35);
+        add(town.clone(), format!("第{t}街道"), tx, ty, 0.005);
+        for c in 1..=25 {
+            let community = town.child(c).expect("community code");
+            let (cx, cy) = (tx + f64::from(c) * 0.0003, ty + 0.001);
+            add(
+                community.clone(),
+                format!("第{t}街道第{c}社区"),
+                cx,
+                cy,
+                0.0002,
+            );
+            for g in 1..=19 {
+                let grid = community.child(g).expect("grid code");
+                let (gx, gy) = (cx + f64::from(g) * 0.000_01, cy + 0.000_01);
+                add(grid.clone(), format!("第{g}网格"), gx, gy, 0.000_005);
+                grids.push(grid);
+            }
+        }
+    }
+    batch.staff = grids
+        .into_iter()
+        .map(|grid| GridStaff {
+            name: format!("网格长{grid}"),
+            grid,
+            role: StaffRole::Leader,
+        })
+        .collect();
+    batch
+}
+
+/// The demo's batch of about 10,000 regions with boundaries applies in one
+/// go, reads back exactly, and re-applies as all unchanged. Prints the time
+/// each apply took (see it with `--nocapture`).
+pub async fn applies_a_demo_sized_batch(store: &dyn Store) {
+    let batch = demo_sized_batch();
+    let started = Instant::now();
+    let first = store.apply(&batch).await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(
+        first,
+        BatchOutcome {
+            inserted: DEMO_REGIONS,
+            renamed: 0,
+            unchanged: 0,
+            boundaries: DEMO_REGIONS,
+            staff: 9_500,
+        }
+    );
+    let started = Instant::now();
+    let second = store.apply(&batch).await.unwrap();
+    let again = started.elapsed();
+    assert_eq!(second.unchanged, DEMO_REGIONS);
+    assert_eq!(second.inserted + second.renamed, 0);
+    eprintln!(
+        "{}: applied {DEMO_REGIONS} regions with 50-vertex boundaries in {took:.2?}, again in {again:.2?}",
+        store.backend()
+    );
+
+    let counts = store.count_by_level(None).await.unwrap();
+    let grids = counts.iter().find(|c| c.level == Level::Grid).unwrap();
+    assert_eq!(
+        *grids,
+        LevelCount {
+            level: Level::Grid,
+            regions: 9_500,
+            with_boundary: 9_500,
+            staff: 9_500,
+        }
+    );
+    let stored = store.boundaries(None, None).await.unwrap();
+    assert_eq!(stored.len() as u64, DEMO_REGIONS);
+    let mut given: Vec<_> = batch.boundaries.iter().collect();
+    given.sort_by(|a, b| a.0.cmp(&b.0));
+    for ((region, shape), (c, expected)) in stored.iter().zip(given) {
+        assert_eq!(&region.code, c);
+        assert_eq!(shape, expected, "boundary of {c} reads back exactly");
+    }
+}
