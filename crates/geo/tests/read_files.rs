@@ -169,3 +169,48 @@ fn shapefiles_read_polygons_with_their_attributes() {
     let x = f.geometry.0[0].exterior().0[0].x;
     assert!(x < 116.70 && x > 116.69, "{x}");
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn coordinate() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (-400.0f64..400.0).prop_map(|v| v.to_string()),
+            Just("1e308".to_owned()),
+            Just("-1e400".to_owned()),
+            Just("\"x\"".to_owned()),
+            Just("null".to_owned()),
+        ]
+    }
+
+    fn ring() -> impl Strategy<Value = String> {
+        prop::collection::vec((coordinate(), coordinate()), 0..7).prop_map(|pts| {
+            let pts: Vec<String> = pts.iter().map(|(x, y)| format!("[{x},{y}]")).collect();
+            format!("[{}]", pts.join(","))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn arbitrary_geometry_is_read_or_refused(rings in prop::collection::vec(ring(), 0..3), kind in "(Polygon|MultiPolygon|Point|Nope)", repair: bool) {
+            let dir = tempfile::tempdir().unwrap();
+            let coordinates = if kind == "MultiPolygon" { format!("[[{}]]", rings.join(",")) } else { format!("[{}]", rings.join(",")) };
+            let body = format!(r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","id":"440507","properties":{{}},"geometry":{{"type":"{kind}","coordinates":{coordinates}}}}}]}}"#);
+            let path = write(dir.path(), "p.geojson", body.as_bytes());
+            let opts = ReadOptions { crs: Crs::Gcj02, repair };
+            if let Ok(file) = read_features(&path, opts) {
+                prop_assert_eq!(file.features.len() + file.rejected.len(), 1);
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_are_refused_not_panicked_on(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = write(dir.path(), "r.geojson", &bytes);
+            let _ = read_features(&path, ReadOptions::default());
+        }
+    }
+}
