@@ -70,6 +70,9 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     /// Seconds after which a request is answered with 408.
     pub request_timeout_secs: u64,
+    /// How often, in seconds, the server checks whether regions changed
+    /// (an import by another process) and rebuilds its point index; 0 never.
+    pub index_refresh_secs: u64,
 }
 
 impl Default for ServerConfig {
@@ -78,6 +81,7 @@ impl Default for ServerConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             body_limit_bytes: 10 * 1024 * 1024,
             request_timeout_secs: 30,
+            index_refresh_secs: 5,
         }
     }
 }

@@ -53,9 +53,14 @@ pub async fn load_locator(store: &dyn Store) -> anyhow::Result<Locator> {
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    let revision = store.revision().await?;
     let locator = load_locator(store.as_ref()).await?;
     let indexed: usize = locator.counts().iter().map(|(_, n)| n).sum();
     let state = AppState::new(store, locator, gongzhi_http::metrics_handle());
+    if cfg.server.index_refresh_secs > 0 {
+        let every = Duration::from_secs(cfg.server.index_refresh_secs);
+        tokio::spawn(keep_index_current(state.clone(), revision, every));
+    }
     let limits = Limits {
         body_bytes: cfg.server.body_limit_bytes,
         timeout: Duration::from_secs(cfg.server.request_timeout_secs),
@@ -73,6 +78,36 @@ pub async fn serve(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown())
         .await
         .context("server failed")
+}
+
+/// Rebuilds the point index whenever the store's revision moves, so that
+/// imports made while the server runs (by the CLI, say) are found at once.
+/// Readers keep the old index until the new one is swapped in whole.
+async fn keep_index_current(state: AppState, mut seen: i64, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let now = match state.store.revision().await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the store revision");
+                continue;
+            }
+        };
+        if now == seen {
+            continue;
+        }
+        match load_locator(state.store.as_ref()).await {
+            Ok(locator) => {
+                let indexed: usize = locator.counts().iter().map(|(_, n)| n).sum();
+                state.locator.store(Arc::new(locator));
+                seen = now;
+                tracing::info!(revision = now, indexed, "point index rebuilt");
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot rebuild the point index"),
+        }
+    }
 }
 
 async fn shutdown() {

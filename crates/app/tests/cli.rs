@@ -3,7 +3,10 @@
 
 mod common;
 
-use common::{gongzhi, load_synthetic_city, ok, shared_data, sqlite_url, synthetic_city, text};
+use common::{
+    gongzhi, import_divisions, load_synthetic_city, ok, shared_data, sqlite_url, synthetic_city,
+    text,
+};
 use gongzhi_store::Store;
 use gongzhi_store_sqlite::SqliteStore;
 use std::path::Path;
@@ -108,17 +111,7 @@ async fn boundary_files_are_all_or_nothing_and_mismatches_are_reported() {
     let mut areas = std::fs::read_to_string(divisions.join("areas.csv")).unwrap();
     areas.push_str("440511,金平区,4405,44\n");
     std::fs::write(divisions.join("areas.csv"), areas).unwrap();
-    ok(gongzhi(
-        &db,
-        &[
-            "import",
-            "divisions",
-            "--dir",
-            divisions.to_str().unwrap(),
-            "--under",
-            "4405",
-        ],
-    ));
+    ok(import_divisions(&db, &divisions, "4405"));
     let file = write(dir.path(), "b.geojson", r#"{"type":"FeatureCollection","features":[
       {"type":"Feature","id":"440507","properties":{"name":"龙湖区"},"geometry":{"type":"Polygon","coordinates":[[[116.70,23.34],[116.76,23.34],[116.76,23.40],[116.70,23.34]]]}},
       {"type":"Feature","id":"440599","properties":{"name":"无名区"},"geometry":{"type":"Polygon","coordinates":[[[116.80,23.34],[116.86,23.34],[116.86,23.40],[116.80,23.34]]]}},
@@ -208,17 +201,7 @@ async fn drawn_grids_import_export_and_refuse_codes_outside_their_parent() {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_url(dir.path());
     let (divisions, _) = synthetic_city(dir.path());
-    ok(gongzhi(
-        &db,
-        &[
-            "import",
-            "divisions",
-            "--dir",
-            divisions.to_str().unwrap(),
-            "--under",
-            "4405",
-        ],
-    ));
+    ok(import_divisions(&db, &divisions, "4405"));
     let square = |x: f64| {
         format!(
             "[[[{x},23.35],[{},23.35],[{},23.36],[{x},23.36],[{x},23.35]]]",
@@ -386,17 +369,7 @@ async fn every_guangdong_city_imports_and_the_real_mismatches_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_url(dir.path());
     let divisions = data.join("divisions");
-    ok(gongzhi(
-        &db,
-        &[
-            "import",
-            "divisions",
-            "--dir",
-            divisions.to_str().unwrap(),
-            "--under",
-            "44",
-        ],
-    ));
+    ok(import_divisions(&db, &divisions, "44"));
     let mut files: Vec<String> = std::fs::read_dir(data.join("boundaries/guangdong"))
         .unwrap()
         .map(|e| e.unwrap().path().to_str().unwrap().to_owned())

@@ -2,7 +2,10 @@
 
 mod common;
 
-use common::{Server, gongzhi, load_synthetic_city, ok, shared_data, sqlite_url};
+use common::{
+    Server, gongzhi, import_divisions, load_synthetic_city, ok, shared_data, sqlite_url,
+    synthetic_city,
+};
 use gongzhi_domain::{Crs, LngLat};
 use serde_json::Value;
 
@@ -211,6 +214,41 @@ async fn operations_endpoints_and_the_api_document() {
     let (status, page) = server.get("/api/docs/").await;
     assert_eq!(status, 200);
     assert!(page.as_str().unwrap().contains("swagger-ui"));
+}
+
+#[tokio::test]
+async fn grids_imported_while_serving_are_found_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let (divisions, boundary) = synthetic_city(dir.path());
+    ok(import_divisions(&db, &divisions, "4405"));
+    ok(gongzhi(
+        &db,
+        &["import", "boundaries", boundary.to_str().unwrap()],
+    ));
+    let server = Server::start_with(&db, &[("GONGZHI__SERVER__INDEX_REFRESH_SECS", "1")]);
+    let path = "/api/v1/locate?lng=116.705&lat=23.355";
+    let (_, before) = server.get(path).await;
+    assert_eq!(
+        (before["status"].as_str(), before["region"]["code"].as_str()),
+        (Some("region"), Some("440507")),
+        "{before}"
+    );
+
+    let grid = dir.path().join("grid.geojson");
+    std::fs::write(&grid, r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"440507001001001","name":"翠洲一网格","parent":"440507001001"},
+        "geometry":{"type":"Polygon","coordinates":[[[116.70,23.35],[116.71,23.35],[116.71,23.36],[116.70,23.36],[116.70,23.35]]]}}]}"#).unwrap();
+    ok(gongzhi(&db, &["import", "grids", grid.to_str().unwrap()]));
+    let mut after = serde_json::Value::Null;
+    for _ in 0..50 {
+        after = server.get(path).await.1;
+        if after["status"] == "grid" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(after["grid"]["code"], "440507001001001", "{after}");
+    assert_eq!(after["grid"]["name"], "翠洲一网格");
 }
 
 #[tokio::test]

@@ -1,25 +1,29 @@
 //! The SQLite backend of the gongzhi [`Store`]: the embedded default, one
 //! file that needs no set-up.
 //!
+//! [`SqliteStore`] implements [`SqlBackend`], the SQL that is SQLite's own,
+//! and is a [`Store`] by the implementation `gongzhi-store` gives every such
+//! backend.
+//!
 //! Connections use WAL (readers never wait for the writer), a 5 s busy
 //! timeout, foreign keys and `synchronous = NORMAL`; every write transaction
 //! begins with `BEGIN IMMEDIATE`, so that two writers queue on the busy
 //! timeout instead of failing when one upgrades a read lock.
+//!
+//! [`Store`]: gongzhi_store::Store
 
 use async_trait::async_trait;
-use geo::MultiPolygon;
-use gongzhi_domain::{GridStaff, Level, Region, RegionCode};
+use gongzhi_domain::{GridStaff, Region, RegionCode};
+use gongzhi_store::backend::{self, SqlBackend};
 use gongzhi_store::batch::Plan;
-use gongzhi_store::{
-    BatchOutcome, LevelCount, RegionBatch, RegionInfo, Store, StoreError, StoreResult, boundary,
-    sql,
-};
+use gongzhi_store::sql::{self, db_error};
+use gongzhi_store::{BatchOutcome, RegionBatch, StoreError, StoreResult};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteRow, SqliteSynchronous,
+    SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::{QueryBuilder, Sqlite, Transaction};
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
@@ -40,7 +44,7 @@ impl SqliteStore {
     /// creating the file and its missing parent directories on first run;
     /// `sqlite::memory:` opens a private in-memory database (one connection,
     /// gone when the store is dropped). Does not migrate: call
-    /// [`Store::migrate`].
+    /// [`Store::migrate`](gongzhi_store::Store::migrate).
     pub async fn connect(url: &str) -> StoreResult<SqliteStore> {
         let Some(rest) = url.strip_prefix("sqlite:") else {
             return Err(StoreError::Backend(
@@ -94,16 +98,6 @@ fn is_in_memory(rest: &str) -> bool {
         || params.split('&').any(|param| param == "mode=memory")
 }
 
-/// Maps an sqlx error to the store's, naming no file or URL.
-fn db_error(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
-            StoreError::Corrupt(e.to_string())
-        }
-        e => StoreError::Backend(e.to_string()),
-    }
-}
-
 /// Rows per multi-row statement when writing a batch. A statement costs a
 /// round trip to the connection's worker thread, more than SQLite spends on
 /// a row; 500 rows of at most 10 columns stay far below SQLite's limit of
@@ -118,17 +112,14 @@ async fn stored_names(
     conn: &mut SqliteConnection,
     codes: &[&str],
 ) -> StoreResult<HashMap<String, String>> {
-    let codes = json_array(codes);
     let rows = sqlx::query(
-        "SELECT code, name FROM regions WHERE code IN (SELECT value FROM json_each(?1))",
+        "SELECT code, name FROM regions WHERE code IN (SELECT value FROM json_each($1))",
     )
-    .bind(codes)
+    .bind(json_array(codes))
     .fetch_all(conn)
     .await
     .map_err(db_error)?;
-    rows.iter()
-        .map(|row| Ok((get(row, "code")?, get(row, "name")?)))
-        .collect()
+    backend::names(&rows)
 }
 
 /// A JSON array of region codes, bound as one parameter and read with
@@ -137,51 +128,18 @@ fn json_array(codes: &[&str]) -> String {
     serde_json::Value::from(codes).to_string()
 }
 
-fn get<'r, T>(row: &'r SqliteRow, column: &str) -> StoreResult<T>
-where
-    T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
-{
-    row.try_get(column).map_err(db_error)
-}
-
-fn region_of(row: &SqliteRow) -> StoreResult<Region> {
-    sql::region(get(row, "code")?, get(row, "name")?)
-}
-
-fn regions_of(rows: &[SqliteRow]) -> StoreResult<Vec<Region>> {
-    rows.iter().map(region_of).collect()
-}
-
-fn infos_of(rows: &[SqliteRow]) -> StoreResult<Vec<RegionInfo>> {
-    rows.iter()
-        .map(|row| {
-            Ok(RegionInfo {
-                region: region_of(row)?,
-                has_boundary: get(row, "has_boundary")?,
-            })
-        })
-        .collect()
-}
-
 #[async_trait]
-impl Store for SqliteStore {
-    fn backend(&self) -> &'static str {
-        "sqlite"
+impl SqlBackend for SqliteStore {
+    type Db = Sqlite;
+
+    const NAME: &'static str = "sqlite";
+
+    fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
-    async fn migrate(&self) -> StoreResult<()> {
-        MIGRATOR
-            .run(&self.pool)
-            .await
-            .map_err(|e| StoreError::Backend(format!("migrating: {e}")))
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(db_error)?;
-        Ok(())
+    fn migrator(&self) -> &'static Migrator {
+        &MIGRATOR
     }
 
     async fn apply(&self, batch: &RegionBatch) -> StoreResult<BatchOutcome> {
@@ -223,7 +181,8 @@ impl Store for SqliteStore {
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
         // An identical boundary is left untouched, which makes re-applying
-        // an import cheap.
+        // an import cheap and leaves the revision.
+        let mut boundaries_changed = 0;
         for chunk in writes.boundaries.chunks(CHUNK) {
             let mut update = QueryBuilder::<Sqlite>::new(
                 "WITH b (code, boundary, min_lng, min_lat, max_lng, max_lat) AS (",
@@ -244,11 +203,12 @@ impl Store for SqliteStore {
                    max_lng = b.max_lng, max_lat = b.max_lat, updated_at = {NOW} \
                  FROM b WHERE regions.code = b.code AND regions.boundary IS NOT b.boundary"
             ));
-            update.build().execute(&mut *tx).await.map_err(db_error)?;
+            let done = update.build().execute(&mut *tx).await.map_err(db_error)?;
+            boundaries_changed += done.rows_affected();
         }
         if !writes.staff_grids.is_empty() {
             sqlx::query(
-                "DELETE FROM grid_staff WHERE grid_code IN (SELECT value FROM json_each(?1))",
+                "DELETE FROM grid_staff WHERE grid_code IN (SELECT value FROM json_each($1))",
             )
             .bind(json_array(&writes.staff_grids))
             .execute(&mut *tx)
@@ -268,78 +228,19 @@ impl Store for SqliteStore {
             });
             insert.build().execute(&mut *tx).await.map_err(db_error)?;
         }
-        tx.commit().await.map_err(db_error)?;
+        backend::commit_batch(tx, writes.change_anything(boundaries_changed)).await?;
         Ok(writes.outcome)
-    }
-
-    async fn region(&self, code: &RegionCode) -> StoreResult<Option<RegionInfo>> {
-        let rows = sqlx::query(
-            "SELECT code, name, boundary IS NOT NULL AS has_boundary FROM regions WHERE code = ?1",
-        )
-        .bind(code.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
-        Ok(infos_of(&rows)?.pop())
-    }
-
-    async fn children(&self, parent: Option<&RegionCode>) -> StoreResult<Vec<RegionInfo>> {
-        let rows = match parent {
-            Some(parent) => {
-                sqlx::query(
-                    "SELECT code, name, boundary IS NOT NULL AS has_boundary FROM regions \
-                     WHERE parent_code = ?1 ORDER BY code",
-                )
-                .bind(parent.as_str())
-                .fetch_all(&self.pool)
-                .await
-            }
-            None => {
-                sqlx::query(
-                    "SELECT code, name, boundary IS NOT NULL AS has_boundary FROM regions \
-                     WHERE parent_code IS NULL ORDER BY code",
-                )
-                .fetch_all(&self.pool)
-                .await
-            }
-        }
-        .map_err(db_error)?;
-        infos_of(&rows)
     }
 
     async fn ancestors(&self, code: &RegionCode) -> StoreResult<Vec<Region>> {
         let ancestors = code.ancestors();
         let codes: Vec<&str> = ancestors.iter().map(RegionCode::as_str).collect();
-        let rows = sqlx::query(
-            "SELECT code, name FROM regions WHERE code IN (SELECT value FROM json_each(?1)) \
+        let query = sqlx::query(
+            "SELECT code, name FROM regions WHERE code IN (SELECT value FROM json_each($1)) \
              ORDER BY level",
         )
-        .bind(json_array(&codes))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
-        regions_of(&rows)
-    }
-
-    async fn subtree(
-        &self,
-        root: Option<&RegionCode>,
-        level: Option<Level>,
-    ) -> StoreResult<Vec<Region>> {
-        let (lower, upper) = sql::subtree_bounds(root);
-        let (min_level, max_level) = sql::level_bounds(level);
-        let rows = sqlx::query(
-            "SELECT code, name FROM regions \
-             WHERE path >= ?1 AND path < ?2 AND level BETWEEN ?3 AND ?4 ORDER BY code",
-        )
-        .bind(lower)
-        .bind(upper)
-        .bind(min_level)
-        .bind(max_level)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
-        regions_of(&rows)
+        .bind(json_array(&codes));
+        backend::regions(&backend::fetch(&self.pool, query).await?)
     }
 
     async fn search_regions(
@@ -351,102 +252,26 @@ impl Store for SqliteStore {
         let (lower, upper) = sql::subtree_bounds(root);
         // `instr` rather than `LIKE` for the name: SQLite's LIKE ignores the
         // case of ASCII letters, PostgreSQL's does not.
-        let rows = sqlx::query(
+        let query = sqlx::query(
             r"SELECT code, name FROM regions
-              WHERE (instr(name, ?1) > 0 OR code LIKE ?2 ESCAPE '\')
-                AND path >= ?3 AND path < ?4
-              ORDER BY level, code LIMIT ?5",
+              WHERE (instr(name, $1) > 0 OR code LIKE $2 ESCAPE '\')
+                AND path >= $3 AND path < $4
+              ORDER BY level, code LIMIT $5",
         )
         .bind(text)
         .bind(format!("{}%", sql::like_escape(text)))
         .bind(lower)
         .bind(upper)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
-        regions_of(&rows)
-    }
-
-    async fn boundary(&self, code: &RegionCode) -> StoreResult<Option<MultiPolygon<f64>>> {
-        let text: Option<Option<String>> =
-            sqlx::query_scalar("SELECT boundary FROM regions WHERE code = ?1")
-                .bind(code.as_str())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db_error)?;
-        text.flatten()
-            .map(|text| boundary::decode(code.as_str(), &text))
-            .transpose()
-    }
-
-    async fn boundaries(
-        &self,
-        root: Option<&RegionCode>,
-        level: Option<Level>,
-    ) -> StoreResult<Vec<(Region, MultiPolygon<f64>)>> {
-        let (lower, upper) = sql::subtree_bounds(root);
-        let (min_level, max_level) = sql::level_bounds(level);
-        let rows = sqlx::query(
-            "SELECT code, name, boundary FROM regions \
-             WHERE boundary IS NOT NULL AND path >= ?1 AND path < ?2 \
-               AND level BETWEEN ?3 AND ?4 ORDER BY code",
-        )
-        .bind(lower)
-        .bind(upper)
-        .bind(min_level)
-        .bind(max_level)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
-        rows.iter()
-            .map(|row| {
-                let region = region_of(row)?;
-                let shape = boundary::decode(region.code.as_str(), get(row, "boundary")?)?;
-                Ok((region, shape))
-            })
-            .collect()
+        .bind(i64::from(limit));
+        backend::regions(&backend::fetch(&self.pool, query).await?)
     }
 
     async fn grid_staff(&self, grid: &RegionCode) -> StoreResult<Vec<GridStaff>> {
-        let rows = sqlx::query(
-            "SELECT name, role FROM grid_staff WHERE grid_code = ?1 \
+        let query = sqlx::query(
+            "SELECT name, role FROM grid_staff WHERE grid_code = $1 \
              ORDER BY CASE role WHEN 'leader' THEN 0 ELSE 1 END, name, ordinal",
         )
-        .bind(grid.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
-        rows.iter()
-            .map(|row| sql::staff_member(grid, get(row, "name")?, get(row, "role")?))
-            .collect()
-    }
-
-    async fn count_by_level(&self, root: Option<&RegionCode>) -> StoreResult<Vec<LevelCount>> {
-        let (lower, upper) = sql::subtree_bounds(root);
-        let rows = sqlx::query(
-            "SELECT r.level, COUNT(*) AS regions, COUNT(r.boundary) AS with_boundary, \
-                    COALESCE(SUM(s.staff), 0) AS staff \
-             FROM regions r \
-             LEFT JOIN (SELECT grid_code, COUNT(*) AS staff FROM grid_staff GROUP BY grid_code) s \
-               ON s.grid_code = r.code \
-             WHERE r.path >= ?1 AND r.path < ?2 \
-             GROUP BY r.level ORDER BY r.level",
-        )
-        .bind(lower)
-        .bind(upper)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
-        rows.iter()
-            .map(|row| {
-                sql::level_count(
-                    get(row, "level")?,
-                    get(row, "regions")?,
-                    get(row, "with_boundary")?,
-                    get(row, "staff")?,
-                )
-            })
-            .collect()
+        .bind(grid.as_str());
+        backend::staff(grid, &backend::fetch(&self.pool, query).await?)
     }
 }

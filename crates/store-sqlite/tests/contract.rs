@@ -2,7 +2,8 @@
 //! file, and what is particular to SQLite: the file and its directory are
 //! created, the journal is WAL, errors name no path.
 
-use gongzhi_store::{RegionBatch, Store, StoreError};
+use gongzhi_store::contract::assert_connect_fails;
+use gongzhi_store::{RegionBatch, Store};
 use gongzhi_store_sqlite::SqliteStore;
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{Connection, Row};
@@ -11,12 +12,16 @@ use tempfile::TempDir;
 /// A fresh store in a new temporary directory, removed with the guard.
 async fn fresh_store() -> Option<(Box<dyn Store>, TempDir)> {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let url = format!("sqlite://{}/gongzhi.db", dir.path().display());
-    let store = SqliteStore::connect(&url).await.expect("connecting");
-    Some((Box::new(store), dir))
+    Some((open(&dir).await, dir))
 }
 
-gongzhi_store::store_contract_tests!(fresh_store);
+/// A store on the database file in `dir`, one more for each call.
+async fn open(dir: &TempDir) -> Box<dyn Store> {
+    let url = format!("sqlite://{}/gongzhi.db", dir.path().display());
+    Box::new(SqliteStore::connect(&url).await.expect("connecting"))
+}
+
+gongzhi_store::store_contract_tests!(fresh_store, open);
 
 #[tokio::test]
 async fn creates_the_file_and_its_missing_directories() {
@@ -103,21 +108,14 @@ async fn connect_errors_say_why_without_the_path() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("secret-name");
     std::fs::write(&blocker, "a file where a directory should be").unwrap();
-    let url = format!("sqlite://{}/gongzhi.db", blocker.display());
-    let err = SqliteStore::connect(&url).await.unwrap_err();
-    assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
-    assert!(!err.to_string().contains("secret-name"), "{err}");
+    let under_a_file =
+        SqliteStore::connect(&format!("sqlite://{}/gongzhi.db", blocker.display())).await;
+    assert_connect_fails(under_a_file, "cannot create", &["secret-name"]);
 
-    let err = SqliteStore::connect(&format!("sqlite://{}", dir.path().display()))
-        .await
-        .unwrap_err();
-    assert!(
-        err.to_string().contains("unable to open"),
-        "a directory is not a database: {err}"
-    );
+    let path = dir.path().display().to_string();
+    let a_directory = SqliteStore::connect(&format!("sqlite://{path}")).await;
+    assert_connect_fails(a_directory, "unable to open", &[&path]);
 
-    let err = SqliteStore::connect("postgres://user:secret@localhost/db")
-        .await
-        .unwrap_err();
-    assert!(!err.to_string().contains("secret"), "{err}");
+    let not_sqlite = SqliteStore::connect("postgres://user:secret@localhost/db").await;
+    assert_connect_fails(not_sqlite, "not an SQLite URL", &["secret"]);
 }

@@ -256,6 +256,18 @@ impl<'a> Plan<'a> {
     }
 }
 
+impl Writes<'_> {
+    /// Whether these writes change what is stored, given how many of
+    /// [`Writes::boundaries`] differed from the stored ones (the rows their
+    /// update touched): every row of [`Writes::regions`] is new or renamed,
+    /// and staff given for a grid count as a change even when they are the
+    /// ones stored. A backend grows the store's revision only when this
+    /// holds, so that re-applying an import without staff leaves it.
+    pub fn change_anything(&self, boundaries_changed: u64) -> bool {
+        !self.regions.is_empty() || boundaries_changed > 0 || !self.staff_grids.is_empty()
+    }
+}
+
 /// The parent's code as a prefix of `code`, borrowed from it.
 fn parent_of(code: &RegionCode) -> Option<&str> {
     let parent_len = code.parent()?.as_str().len();
@@ -358,6 +370,35 @@ mod tests {
         let separate: Vec<_> = writes.boundaries.iter().map(|b| b.code).collect();
         assert_eq!(separate, ["44"]);
         assert_eq!(writes.outcome.boundaries, 2);
+    }
+
+    #[test]
+    fn only_writes_that_change_something_count() {
+        let shape = geo::MultiPolygon(vec![]);
+        let batch = RegionBatch {
+            regions: vec![region("44", "广东省")],
+            boundaries: vec![(RegionCode::parse("44").unwrap(), shape)],
+            staff: vec![],
+        };
+        let plan = Plan::new(&batch).unwrap();
+        let unchanged = plan.resolve(&stored(&[("44", "广东省")])).unwrap();
+        assert!(!unchanged.change_anything(0), "the boundary was the same");
+        assert!(unchanged.change_anything(1), "the boundary differed");
+        let renamed = plan.resolve(&stored(&[("44", "广东")])).unwrap();
+        assert!(renamed.change_anything(0));
+        let staffed = RegionBatch {
+            staff: vec![GridStaff {
+                grid: RegionCode::parse("44").unwrap(),
+                name: "张三".into(),
+                role: StaffRole::Leader,
+            }],
+            ..Default::default()
+        };
+        let writes = Plan::new(&staffed)
+            .unwrap()
+            .resolve(&stored(&[("44", "广东省")]))
+            .unwrap();
+        assert!(writes.change_anything(0), "staff given count as a change");
     }
 
     #[test]

@@ -5,16 +5,21 @@
 //! [`store_contract_tests!`](crate::store_contract_tests), naming an async
 //! function that returns a fresh store, not yet migrated, and a guard that
 //! removes its database when dropped, or `None` to skip (when the database
-//! server is not configured, say):
+//! server is not configured, say), and an async function that opens a
+//! second store on the guard's database, as another process would:
 //!
 //! ```ignore
 //! async fn fresh_store() -> Option<(Box<dyn Store>, tempfile::TempDir)> {
 //!     let dir = tempfile::tempdir().unwrap();
-//!     let url = format!("sqlite://{}/gongzhi.db", dir.path().display());
-//!     Some((Box::new(SqliteStore::connect(&url).await.unwrap()), dir))
+//!     Some((open(&dir).await, dir))
 //! }
 //!
-//! gongzhi_store::store_contract_tests!(fresh_store);
+//! async fn open(dir: &tempfile::TempDir) -> Box<dyn Store> {
+//!     let url = format!("sqlite://{}/gongzhi.db", dir.path().display());
+//!     Box::new(SqliteStore::connect(&url).await.unwrap())
+//! }
+//!
+//! gongzhi_store::store_contract_tests!(fresh_store, open);
 //! ```
 //!
 //! The macro expands to one `#[test]` per case, named after the case, each
@@ -28,10 +33,12 @@ use std::time::Instant;
 /// Expands to one `#[test]` per contract case, each taking a fresh store
 /// from `$fresh` (an async fn returning `Option<(Box<dyn Store>, Guard)>`),
 /// migrating it with [`migrate`], running the case and dropping the store,
-/// then the guard. `None` skips the case: the constructor says why.
+/// then the guard. `None` skips the case: the constructor says why. Cases
+/// about two processes sharing a database also open a second store on it
+/// with `$open` (an async fn from `&Guard` to `Box<dyn Store>`).
 #[macro_export]
 macro_rules! store_contract_tests {
-    ($fresh:path) => {
+    ($fresh:path, $open:path) => {
         $crate::store_contract_tests!(@cases $fresh;
             backend_answers,
             apply_inserts_then_reports_unchanged,
@@ -52,25 +59,43 @@ macro_rules! store_contract_tests {
             boundaries_list_a_subtree,
             staff_replaced_per_grid,
             count_by_level_counts_boundaries_and_staff,
+            revision_starts_at_zero,
+            revision_counts_the_batches_that_change_something,
+            failed_batches_leave_the_revision,
             concurrent_batches_all_apply,
             applies_a_demo_sized_batch,
         );
+        #[test]
+        fn revision_is_shared_between_handles() {
+            $crate::store_contract_tests!(@run $fresh, |store, guard| {
+                let other = $open(&guard).await;
+                $crate::contract::revision_is_shared_between_handles(store, &*other).await;
+            });
+        }
     };
     (@cases $fresh:path; $($case:ident),+ $(,)?) => {
         $(
             #[test]
             fn $case() {
-                $crate::contract::runtime().block_on(async {
-                    let Some((store, guard)) = $fresh().await else {
-                        return;
-                    };
-                    $crate::contract::migrate(&*store).await;
-                    $crate::contract::$case(&*store).await;
-                    drop(store);
-                    drop(guard);
+                $crate::store_contract_tests!(@run $fresh, |store, _guard| {
+                    $crate::contract::$case(store).await;
                 });
             }
         )+
+    };
+    (@run $fresh:path, |$store:ident, $guard:ident| $body:block) => {
+        $crate::contract::runtime().block_on(async {
+            let Some((store, $guard)) = $fresh().await else {
+                return;
+            };
+            $crate::contract::migrate(&*store).await;
+            {
+                let $store: &dyn $crate::Store = &*store;
+                $body
+            }
+            drop(store);
+            drop($guard);
+        })
     };
 }
 
@@ -102,6 +127,14 @@ fn staff(grid: &str, name: &str, role: StaffRole) -> GridStaff {
         grid: code(grid),
         name: name.to_owned(),
         role,
+    }
+}
+
+/// A batch of regions only.
+fn regions_only(regions: Vec<Region>) -> RegionBatch {
+    RegionBatch {
+        regions,
+        ..Default::default()
     }
 }
 
@@ -213,6 +246,24 @@ fn assert_invalid<T: std::fmt::Debug>(result: Result<T, StoreError>, needles: &[
     }
 }
 
+/// Asserts that `result`, a failed connect, is [`StoreError::Backend`]
+/// naming its cause (`cause`, a part of the message) and repeating none of
+/// `secrets`: a password, a file's name.
+pub fn assert_connect_fails<T: std::fmt::Debug>(
+    result: Result<T, StoreError>,
+    cause: &str,
+    secrets: &[&str],
+) {
+    let message = match result {
+        Err(StoreError::Backend(message)) => message,
+        other => panic!("expected StoreError::Backend naming {cause:?}, got {other:?}"),
+    };
+    assert!(message.contains(cause), "{message:?} should name {cause:?}");
+    for secret in secrets {
+        assert!(!message.contains(secret), "{message:?} repeats {secret:?}");
+    }
+}
+
 /// The backend names itself, answers a ping and starts empty.
 pub async fn backend_answers(store: &dyn Store) {
     assert!(
@@ -276,10 +327,7 @@ pub async fn apply_inserts_then_reports_unchanged(store: &dyn Store) {
 /// A stored region given with another name is renamed, everywhere it shows.
 pub async fn apply_renames(store: &dyn Store) {
     apply_sample(store).await;
-    let batch = RegionBatch {
-        regions: vec![region("440507", "龙湖新区"), region("4405", "汕头市")],
-        ..Default::default()
-    };
+    let batch = regions_only(vec![region("440507", "龙湖新区"), region("4405", "汕头市")]);
     let outcome = store.apply(&batch).await.unwrap();
     assert_eq!(
         outcome,
@@ -305,16 +353,13 @@ pub async fn apply_renames(store: &dyn Store) {
 /// Children may precede their parents in a batch, and a region given twice
 /// with one name counts once.
 pub async fn batch_order_does_not_matter(store: &dyn Store) {
-    let batch = RegionBatch {
-        regions: vec![
-            region("440507001", "珠池街道"),
-            region("440507", "龙湖区"),
-            region("4405", "汕头市"),
-            region("440507", "龙湖区"),
-            region("44", "广东省"),
-        ],
-        ..Default::default()
-    };
+    let batch = regions_only(vec![
+        region("440507001", "珠池街道"),
+        region("440507", "龙湖区"),
+        region("4405", "汕头市"),
+        region("440507", "龙湖区"),
+        region("44", "广东省"),
+    ]);
     let outcome = store.apply(&batch).await.unwrap();
     assert_eq!(outcome.inserted, 4);
     assert_eq!(
@@ -328,18 +373,12 @@ pub async fn batch_order_does_not_matter(store: &dyn Store) {
 pub async fn orphan_region_fails_whole_batch(store: &dyn Store) {
     assert_invalid(
         store
-            .apply(&RegionBatch {
-                regions: vec![region("4405", "汕头市")],
-                ..Default::default()
-            })
+            .apply(&regions_only(vec![region("4405", "汕头市")]))
             .await,
         &["4405", "44"],
     );
     store
-        .apply(&RegionBatch {
-            regions: vec![region("44", "广东省")],
-            ..Default::default()
-        })
+        .apply(&regions_only(vec![region("44", "广东省")]))
         .await
         .unwrap();
     let batch = RegionBatch {
@@ -371,14 +410,11 @@ pub async fn orphan_region_fails_whole_batch(store: &dyn Store) {
 
 /// One code given with two names in a batch fails it.
 pub async fn conflicting_names_fail_whole_batch(store: &dyn Store) {
-    let batch = RegionBatch {
-        regions: vec![
-            region("44", "广东省"),
-            region("4405", "汕头市"),
-            region("4405", "汕头"),
-        ],
-        ..Default::default()
-    };
+    let batch = regions_only(vec![
+        region("44", "广东省"),
+        region("4405", "汕头市"),
+        region("4405", "汕头"),
+    ]);
     assert_invalid(store.apply(&batch).await, &["4405"]);
     assert_eq!(store.subtree(None, None).await.unwrap(), vec![]);
 }
@@ -698,18 +734,15 @@ pub async fn search_finds_names_and_code_prefixes(store: &dyn Store) {
 /// their own case only.
 pub async fn search_treats_wildcards_literally(store: &dyn Store) {
     store
-        .apply(&RegionBatch {
-            regions: vec![
-                region("44", "广东省"),
-                region("4405", "汕头市"),
-                region("440501", "100%园区"),
-                region("440502", "A_B社区"),
-                region("440503", "AxB社区"),
-                region("440504", r"C\D园区"),
-                region("440505", "Abc产业园"),
-            ],
-            ..Default::default()
-        })
+        .apply(&regions_only(vec![
+            region("44", "广东省"),
+            region("4405", "汕头市"),
+            region("440501", "100%园区"),
+            region("440502", "A_B社区"),
+            region("440503", "AxB社区"),
+            region("440504", r"C\D园区"),
+            region("440505", "Abc产业园"),
+        ]))
         .await
         .unwrap();
     let search = |text: &'static str| async move {
@@ -962,14 +995,95 @@ pub async fn count_by_level_counts_boundaries_and_staff(store: &dyn Store) {
     );
 }
 
+/// A fresh store is at revision 0, and reading it changes nothing.
+pub async fn revision_starts_at_zero(store: &dyn Store) {
+    assert_eq!(store.revision().await.unwrap(), 0);
+    assert_eq!(store.revision().await.unwrap(), 0);
+}
+
+/// Every batch that changes something grows the revision by one: new or
+/// renamed regions, a new boundary, staff given (even the same staff). A
+/// batch that changes nothing leaves it.
+pub async fn revision_counts_the_batches_that_change_something(store: &dyn Store) {
+    let revision = || async move { store.revision().await.unwrap() };
+    let without_staff = RegionBatch {
+        staff: vec![],
+        ..sample()
+    };
+    store.apply(&without_staff).await.unwrap();
+    assert_eq!(revision().await, 1, "regions and boundaries inserted");
+    store.apply(&without_staff).await.unwrap();
+    assert_eq!(revision().await, 1, "the same batch again changes nothing");
+    store.apply(&RegionBatch::default()).await.unwrap();
+    assert_eq!(revision().await, 1, "an empty batch changes nothing");
+
+    let rename = regions_only(vec![region("440507", "龙湖新区")]);
+    store.apply(&rename).await.unwrap();
+    assert_eq!(revision().await, 2, "a rename");
+
+    let reshape = RegionBatch {
+        boundaries: vec![(code("4405"), MultiPolygon(vec![square(116.1, 23.1, 0.5)]))],
+        ..Default::default()
+    };
+    store.apply(&reshape).await.unwrap();
+    assert_eq!(revision().await, 3, "a new boundary");
+    store.apply(&reshape).await.unwrap();
+    assert_eq!(revision().await, 3, "the same boundary again");
+
+    let staffing = RegionBatch {
+        staff: vec![staff(GRID_2, "赵六", StaffRole::Leader)],
+        ..Default::default()
+    };
+    store.apply(&staffing).await.unwrap();
+    assert_eq!(revision().await, 4, "new staff");
+    store.apply(&staffing).await.unwrap();
+    assert_eq!(revision().await, 5, "staff given again count as a change");
+}
+
+/// A batch that fails, however far it got, leaves the revision.
+pub async fn failed_batches_leave_the_revision(store: &dyn Store) {
+    apply_sample(store).await;
+    let before = store.revision().await.unwrap();
+    let orphan = regions_only(vec![
+        region("440508", "新区"),
+        region("440599001", "无主街道"),
+    ]);
+    assert_invalid(store.apply(&orphan).await, &["440599001"]);
+    let conflicting = regions_only(vec![region("440508", "新区"), region("440508", "新新区")]);
+    assert_invalid(store.apply(&conflicting).await, &["440508"]);
+    let unknown_grid = RegionBatch {
+        boundaries: vec![(code("4405"), MultiPolygon(vec![square(116.1, 23.1, 0.5)]))],
+        staff: vec![staff("440507001001099", "孙八", StaffRole::Worker)],
+        ..Default::default()
+    };
+    assert_invalid(store.apply(&unknown_grid).await, &["440507001001099"]);
+    assert_eq!(store.revision().await.unwrap(), before);
+    assert_eq!(store.region(&code("440508")).await.unwrap(), None);
+}
+
+/// Two stores on one database, as two processes would open them, see each
+/// other's batches in the revision.
+pub async fn revision_is_shared_between_handles(store: &dyn Store, other: &dyn Store) {
+    assert_eq!(other.revision().await.unwrap(), 0);
+    apply_sample(store).await;
+    assert_eq!(other.revision().await.unwrap(), 1);
+    other
+        .apply(&regions_only(vec![region("440507", "龙湖新区")]))
+        .await
+        .unwrap();
+    assert_eq!(store.revision().await.unwrap(), 2);
+    assert_eq!(
+        store.region(&code("440507")).await.unwrap().unwrap().region,
+        region("440507", "龙湖新区")
+    );
+}
+
 /// Batches applied at the same time all succeed, one after the other: a
-/// writer waits for another instead of failing.
+/// writer waits for another instead of failing, and each counts once in the
+/// revision.
 pub async fn concurrent_batches_all_apply(store: &dyn Store) {
     store
-        .apply(&RegionBatch {
-            regions: vec![region("44", "广东省")],
-            ..Default::default()
-        })
+        .apply(&regions_only(vec![region("44", "广东省")]))
         .await
         .unwrap();
     let city = |n: u32| {
@@ -980,10 +1094,7 @@ pub async fn concurrent_batches_all_apply(store: &dyn Store) {
             regions.push(Region::new(county.clone(), format!("第{n}市第{c}区")));
             regions.push(Region::new(county.child(1).expect("town code"), "街道"));
         }
-        RegionBatch {
-            regions,
-            ..Default::default()
-        }
+        regions_only(regions)
     };
     let (a, b, c, d) = (city(1), city(2), city(3), city(4));
     let outcomes = tokio::join!(
@@ -996,6 +1107,7 @@ pub async fn concurrent_batches_all_apply(store: &dyn Store) {
         assert_eq!(outcome.expect("a concurrent batch").inserted, 101);
     }
     assert_eq!(store.subtree(None, None).await.unwrap().len(), 1 + 4 * 101);
+    assert_eq!(store.revision().await.unwrap(), 5);
 }
 
 /// How many regions [`demo_sized_batch`] holds.

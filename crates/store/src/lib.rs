@@ -3,10 +3,14 @@
 //! backend (`gongzhi-store-pg`). Both pass the same contract suite
 //! ([`contract`], behind the `contract` feature).
 //!
+//! Both are built on sqlx and share what is the same in them ([`backend`],
+//! [`batch`], [`sql`]).
+//!
 //! Boundaries are kept in WGS-84 as GeoJSON geometry text ([`boundary`]), so
 //! that neither backend needs a spatial extension: point lookups are served
 //! by the in-memory index of `gongzhi-geo`.
 
+pub mod backend;
 pub mod batch;
 pub mod boundary;
 #[cfg(feature = "contract")]
@@ -34,6 +38,17 @@ pub trait Store: Send + Sync + 'static {
 
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// A number that grows whenever a batch is applied, by any process, so
+    /// that a running server can tell that regions, boundaries or staff
+    /// changed and rebuild its point index.
+    ///
+    /// It is 0 in a fresh store and grows by one with every batch that
+    /// changes something: a region inserted or renamed, a boundary unlike
+    /// the stored one, or the staff of a grid given (even the same staff).
+    /// A batch that changes nothing, such as an import without staff
+    /// applied again, or one that fails, leaves it.
+    async fn revision(&self) -> StoreResult<i64>;
 
     /// Applies a batch of regions, boundaries and grid staff in one
     /// transaction. Regions are inserted or renamed (never duplicated);

@@ -1,5 +1,6 @@
-//! How the SQL backends write levels, subtrees and search text in SQL, and
-//! read stored values back, so that both give every query the same meaning.
+//! How the SQL backends write levels, subtrees and search text in SQL, read
+//! stored values back and report database errors, so that both give every
+//! query the same meaning.
 
 use crate::{LevelCount, StoreError, StoreResult};
 use gongzhi_domain::{GridStaff, Level, Region, RegionCode, StaffRole};
@@ -63,15 +64,28 @@ pub fn like_escape(text: &str) -> String {
     escaped
 }
 
+/// Maps an sqlx error to the store's: a stored value that cannot be decoded
+/// is [`StoreError::Corrupt`], anything else [`StoreError::Backend`]. The
+/// message is sqlx's, which names no file and repeats no URL: sqlx raises
+/// its errors after the URL is parsed.
+pub fn db_error(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
+            StoreError::Corrupt(e.to_string())
+        }
+        e => StoreError::Backend(e.to_string()),
+    }
+}
+
 /// Reads back a region from its stored code and name.
-pub fn region(code: &str, name: String) -> StoreResult<Region> {
+pub(crate) fn region(code: &str, name: String) -> StoreResult<Region> {
     let code = RegionCode::parse(code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(Region::new(code, name))
 }
 
 /// Reads back a staff member of `grid` from their stored name and role
 /// (stored as [`StaffRole::as_str`]).
-pub fn staff_member(grid: &RegionCode, name: String, role: &str) -> StoreResult<GridStaff> {
+pub(crate) fn staff_member(grid: &RegionCode, name: String, role: &str) -> StoreResult<GridStaff> {
     let role = StaffRole::parse(role)
         .ok_or_else(|| StoreError::Corrupt(format!("unknown staff role {role:?}")))?;
     Ok(GridStaff {
@@ -82,7 +96,7 @@ pub fn staff_member(grid: &RegionCode, name: String, role: &str) -> StoreResult<
 }
 
 /// Reads back one row of `count_by_level`: the stored level and its counts.
-pub fn level_count(
+pub(crate) fn level_count(
     level: i16,
     regions: i64,
     with_boundary: i64,

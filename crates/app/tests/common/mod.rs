@@ -34,6 +34,21 @@ pub fn ok(out: Output) -> String {
     stdout
 }
 
+/// `gongzhi import divisions --dir DIR --under CODE`.
+pub fn import_divisions(db: &str, dir: &Path, under: &str) -> Output {
+    gongzhi(
+        db,
+        &[
+            "import",
+            "divisions",
+            "--dir",
+            dir.to_str().unwrap(),
+            "--under",
+            under,
+        ],
+    )
+}
+
 /// A SQLite URL for a fresh database in `dir`.
 pub fn sqlite_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("gongzhi.db").display())
@@ -98,17 +113,7 @@ pub fn synthetic_city(dir: &Path) -> (PathBuf, PathBuf) {
 /// Imports the synthetic city into `db` and generates its grids.
 pub fn load_synthetic_city(db: &str, dir: &Path) {
     let (divisions, boundary) = synthetic_city(dir);
-    ok(gongzhi(
-        db,
-        &[
-            "import",
-            "divisions",
-            "--dir",
-            divisions.to_str().unwrap(),
-            "--under",
-            "4405",
-        ],
-    ));
+    ok(import_divisions(db, &divisions, "4405"));
     ok(gongzhi(
         db,
         &["import", "boundaries", boundary.to_str().unwrap()],
@@ -126,10 +131,16 @@ pub struct Server {
 impl Server {
     /// Starts the server on `db` and waits until it listens.
     pub fn start(db: &str) -> Server {
+        Server::start_with(db, &[])
+    }
+
+    /// Starts the server with extra environment variables.
+    pub fn start_with(db: &str, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gongzhi"))
             .args(["serve", "--bind", "127.0.0.1:0"])
             .env("GONGZHI_DATABASE_URL", db)
             .env("GONGZHI__LOG__FILTER", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
