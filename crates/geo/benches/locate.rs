@@ -15,14 +15,8 @@ use gongzhi_geo::{
     locator::Locator,
     read::{ReadOptions, read_features},
 };
-use std::path::{Path, PathBuf};
-
-fn shared_data() -> Option<PathBuf> {
-    let dir = std::env::var_os("GONGZHI_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    dir.is_dir().then_some(dir)
-}
+use gongzhi_testkit::shared_data;
+use std::path::Path;
 
 fn divisions(dir: &Path, file: &str, prefix: &str) -> Vec<Region> {
     let mut reader = csv::Reader::from_path(dir.join("divisions").join(file)).unwrap();
@@ -55,10 +49,7 @@ fn shantou(data: &Path) -> Vec<(RegionCode, MultiPolygon<f64>)> {
 }
 
 fn bench(c: &mut Criterion) {
-    let Some(data) = shared_data() else {
-        eprintln!("SKIPPED: shared data folder not found; set GONGZHI_SHARED_DATA");
-        return;
-    };
+    let Some(data) = shared_data() else { return };
     let areas = shantou(&data);
     let grids: Vec<(Rect<f64>, &MultiPolygon<f64>)> = areas
         .iter()

@@ -10,35 +10,15 @@
 //! prints the generation time and the worst errors found.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use geo::{Area, BooleanOps, BoundingRect, MapCoords, MultiPolygon};
 use gongzhi_domain::{Crs, Level, LngLat, Region, RegionCode};
 use gongzhi_geo::gridgen::{GeneratedArea, GridOptions, generate_county};
+use gongzhi_testkit::shared_data;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, Envelope, RTree};
-
-/// The shared data folder, or `None` (with a loud message) when it is absent.
-fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("GONGZHI_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
-        });
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "\n********************************************************************\n\
-             SKIPPED: gridgen_tiling: shared data folder {} not found; \
-             set GONGZHI_SHARED_DATA\n\
-             ********************************************************************\n",
-            dir.display()
-        );
-        None
-    }
-}
 
 /// Towns and communities of one city from the division list.
 fn divisions(dir: &Path, city: &str) -> Vec<Region> {
@@ -130,7 +110,7 @@ fn generate_city(dir: &Path, city: &str) -> City {
 }
 
 fn check_city(expected: &Expected) {
-    let Some(dir) = data_dir() else { return };
+    let Some(dir) = shared_data() else { return };
     let city = generate_city(&dir, expected.city);
     let count = |level| {
         city.areas
@@ -336,7 +316,7 @@ fn guangzhou_is_tiled_exactly_at_every_level() {
 
 #[test]
 fn generation_is_deterministic() {
-    let Some(dir) = data_dir() else { return };
+    let Some(dir) = shared_data() else { return };
     let first = generate_city(&dir, "4405");
     let second = generate_city(&dir, "4405");
     assert_eq!(first.areas.len(), second.areas.len());

@@ -3,22 +3,8 @@
 
 use gongzhi_domain::Crs;
 use gongzhi_geo::read::{ReadError, ReadOptions, read_features};
+use gongzhi_testkit::shared_data;
 use std::path::{Path, PathBuf};
-
-fn shared_data() -> Option<PathBuf> {
-    let dir = std::env::var_os("GONGZHI_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: shared data folder {} not found; set GONGZHI_SHARED_DATA",
-            dir.display()
-        );
-        None
-    }
-}
 
 fn gcj(repair: bool) -> ReadOptions {
     ReadOptions {

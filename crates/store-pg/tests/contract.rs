@@ -9,7 +9,6 @@ use gongzhi_store::Store;
 use gongzhi_store::contract::assert_connect_fails;
 use gongzhi_store_pg::PgStore;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
-use std::io::Write;
 
 const URL_VAR: &str = "GONGZHI_TEST_PG_URL";
 
@@ -18,14 +17,10 @@ fn server_url() -> Option<String> {
     match std::env::var(URL_VAR) {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
-            // Written to the stream itself: the test harness captures
-            // `eprintln!` and shows it only for failing tests, and a skip
-            // must be seen.
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED: {URL_VAR} is not set, so the PostgreSQL store is NOT tested. \
+            gongzhi_testkit::skip(&format!(
+                "{URL_VAR} is not set, so the PostgreSQL store is NOT tested. \
                  Set it, e.g. {URL_VAR}=postgres://postgres@127.0.0.1:5432/postgres"
-            );
+            ));
             None
         }
     }

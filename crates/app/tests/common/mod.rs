@@ -54,21 +54,7 @@ pub fn sqlite_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("gongzhi.db").display())
 }
 
-/// The project's shared data folder, or `None` with a loud message.
-pub fn shared_data() -> Option<PathBuf> {
-    let dir = std::env::var_os("GONGZHI_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    if dir.join("divisions").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: shared data folder {} not found; set GONGZHI_SHARED_DATA",
-            dir.display()
-        );
-        None
-    }
-}
+pub use gongzhi_testkit::shared_data;
 
 /// A small synthetic city written to `dir`: divisions CSVs of 广东省 /
 /// 汕头市 / 龙湖区 with two streets and five communities, and the county's
