@@ -285,3 +285,27 @@ async fn the_demo_city_answers_the_readme_lookup() {
     ));
     assert!(again.contains(county) && again.contains("网格"), "{again}");
 }
+
+#[tokio::test]
+async fn the_binary_imports_generates_and_serves_on_postgresql() {
+    let Some(database) = gongzhi_testkit::pg::fresh_database().await else {
+        return;
+    };
+    let db = database.url();
+    let dir = tempfile::tempdir().unwrap();
+    load_synthetic_city(&db, dir.path());
+    let server = Server::start(&db);
+    let (_, ready) = server.get("/readyz").await;
+    assert_eq!(ready["backend"], "postgres", "{ready}");
+    assert_eq!(ready["indexed"]["community"], 5, "{ready}");
+    let (_, hit) = server.get("/api/v1/locate?lng=116.73&lat=23.37").await;
+    assert_eq!(hit["status"], "grid", "{hit}");
+    assert_eq!(hit["chain"][2]["name"], "龙湖区");
+    let (_, grid) = server
+        .get(&format!(
+            "/api/v1/regions/{}",
+            hit["grid"]["code"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(grid["properties"]["staff"][0]["role"], "leader", "{grid}");
+}

@@ -1,5 +1,7 @@
 //! Helpers shared by the tests and benchmarks of every gongzhi crate.
 
+pub mod pg;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
