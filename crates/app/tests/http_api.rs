@@ -96,6 +96,15 @@ async fn bad_parameters_get_an_error_naming_them() {
         (404, Some("not_found")),
         "{body}"
     );
+    let post = reqwest::Client::new()
+        .post(format!("{}/api/v1/locate", server.base))
+        .body("x".repeat(64))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status().as_u16(), 405);
+    let body: serde_json::Value = post.json().await.unwrap();
+    assert_eq!(body["code"], "method_not_allowed", "{body}");
     let (got, body) = server.get("/no/such/path").await;
     assert_eq!(
         (got, body["code"].as_str()),

@@ -121,3 +121,13 @@ impl IntoResponse for ApiError {
 pub async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::not_found("路径", "path", uri.path())
 }
+
+/// The answer for a method a route does not serve.
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} 不支持 {method} 方法", uri.path()),
+        format!("{} does not accept {method}", uri.path()),
+    )
+}

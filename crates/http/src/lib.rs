@@ -41,6 +41,17 @@ impl Default for Limits {
     }
 }
 
+/// One span per request, carrying the request id that the response echoes
+/// in `x-request-id`, so a logged server error can be matched to a report.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+}
+
 /// The whole HTTP surface: `/healthz`, `/readyz`, `/metrics`, the JSON API
 /// under `/api/v1`, the OpenAPI document and Swagger UI.
 pub fn router(state: AppState, limits: Limits) -> Router {
@@ -50,6 +61,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .nest("/api/v1", regions::routes().merge(locate::routes()))
         .merge(openapi::routes())
         .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)
         .layer(axum::middleware::from_fn(ops::record_metrics))
         .layer(RequestBodyLimitLayer::new(limits.body_bytes))
@@ -57,7 +69,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             limits.timeout,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
