@@ -3,6 +3,7 @@
 //! Everything here is deterministic and testable on its own; the store, the
 //! HTTP layer and the binary build on these types.
 
+pub mod calendar;
 pub mod crs;
 pub mod region;
 pub mod seeded;
