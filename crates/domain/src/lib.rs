@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod crs;
+pub mod event_flow;
 pub mod region;
 pub mod seeded;
 pub mod staff;
