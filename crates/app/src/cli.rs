@@ -115,6 +115,12 @@ pub enum ImportCommand {
         /// Property holding the code of the parent community (or grid, for a micro-grid).
         #[arg(long, default_value = "parent", value_name = "NAME")]
         parent_field: String,
+        /// Property holding the grid leader's name (网格长), if the files carry it.
+        #[arg(long, value_name = "NAME")]
+        leader_field: Option<String>,
+        /// Property holding the grid workers' names (网格员), separated by commas or 、.
+        #[arg(long, value_name = "NAME")]
+        workers_field: Option<String>,
     },
 }
 

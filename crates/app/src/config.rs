@@ -46,18 +46,34 @@ impl fmt::Debug for DatabaseConfig {
     }
 }
 
-/// A database URL with its password replaced by `***`, fit for logs.
+/// A database URL with its password, in the user part or in a `password`
+/// query parameter, replaced by `***`, fit for logs. Text that is not a URL
+/// is shown as `***` whole.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return "***".into();
     };
-    match rest.split_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
     }
+    if parsed
+        .query_pairs()
+        .any(|(k, _)| k.eq_ignore_ascii_case("password"))
+    {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k.eq_ignore_ascii_case("password") {
+                    "***".into()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
 }
 
 /// The HTTP server.
@@ -167,10 +183,11 @@ impl Config {
             None => builder.add_source(config::File::with_name("gongzhi.toml").required(false)),
         };
         builder = builder.add_source(
+            // Values stay text until deserialised, so a code such as
+            // GONGZHI__DEMO__CITY=0440 keeps its leading zero.
             config::Environment::with_prefix("GONGZHI")
                 .prefix_separator("__")
-                .separator("__")
-                .try_parsing(true),
+                .separator("__"),
         );
         if let Ok(url) = std::env::var("GONGZHI_DATABASE_URL") {
             builder = builder.set_override("database.url", url)?;
@@ -210,6 +227,14 @@ mod tests {
         assert_eq!(
             redact_url("sqlite://./data/gongzhi.db"),
             "sqlite://./data/gongzhi.db"
+        );
+        assert_eq!(
+            redact_url("postgres://u:p@ssw0rd@h/d"),
+            "postgres://u:***@h/d"
+        );
+        assert_eq!(
+            redact_url("postgres://u@h/d?sslmode=require&password=hunter2"),
+            "postgres://u@h/d?sslmode=require&password=***"
         );
         let cfg = DatabaseConfig {
             url: "postgres://a:b@h/d".into(),

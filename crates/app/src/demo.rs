@@ -7,7 +7,7 @@ use crate::{
     config::Config,
     generate, import, reference, serve,
 };
-use gongzhi_domain::{Crs, Level, RegionCode};
+use gongzhi_domain::{Crs, RegionCode};
 use gongzhi_geo::gridgen::GridOptions;
 
 /// Sets up the demo city, prints what is loaded, and serves unless asked not to.
@@ -39,19 +39,19 @@ pub async fn run(cfg: &Config, args: &DemoArgs) -> anyhow::Result<()> {
         .await?
         .print("boundaries");
 
-    let grids = count(store.as_ref(), &city, Level::Grid).await?;
-    if grids == 0 {
-        println!("generating towns, communities and grids inside the county boundaries ...");
-        let opts = GridOptions {
-            grids_per_community: cfg.demo.grids_per_community,
-            seed: cfg.demo.seed,
-        };
-        generate::generate(store.as_ref(), &city, &opts)
-            .await?
-            .print("grids");
-    } else {
-        println!("grids: {grids} already generated; keeping them");
-    }
+    println!("generating towns, communities and grids inside the county boundaries ...");
+    let opts = GridOptions {
+        grids_per_community: cfg.demo.grids_per_community,
+        seed: cfg.demo.seed,
+    };
+    generate::generate(
+        store.as_ref(),
+        &city,
+        &opts,
+        generate::Counties::WithoutGrids,
+    )
+    .await?
+    .print("grids");
 
     println!("loaded:");
     for c in store.count_by_level(Some(&city)).await? {
@@ -73,17 +73,4 @@ pub async fn run(cfg: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     let bind = cfg.server.bind;
     println!("try: curl 'http://{bind}/api/v1/locate?lng=116.68&lat=23.35&crs=gcj02'");
     serve::serve(cfg, store).await
-}
-
-async fn count(
-    store: &dyn gongzhi_store::Store,
-    root: &RegionCode,
-    level: Level,
-) -> anyhow::Result<u64> {
-    Ok(store
-        .count_by_level(Some(root))
-        .await?
-        .into_iter()
-        .find(|c| c.level == level)
-        .map_or(0, |c| c.regions))
 }

@@ -1,7 +1,6 @@
 //! `gongzhi export grids`: the stored grids as a GeoJSON FeatureCollection.
 
-use geo::MapCoords;
-use gongzhi_domain::{Crs, Level, LngLat, RegionCode};
+use gongzhi_domain::{Crs, Level, RegionCode};
 use gongzhi_store::Store;
 use std::path::Path;
 
@@ -15,10 +14,7 @@ pub async fn grids(
     let mut features = Vec::new();
     for level in [Level::Grid, Level::MicroGrid] {
         for (region, boundary) in store.boundaries(Some(under), Some(level)).await? {
-            let boundary = boundary.map_coords(|c| {
-                let p = crs.from_wgs84(LngLat { lng: c.x, lat: c.y });
-                geo::coord! { x: p.lng, y: p.lat }
-            });
+            let boundary = gongzhi_geo::convert::from_wgs84(&boundary, crs);
             let staff = store.grid_staff(&region.code).await?;
             let mut properties = serde_json::Map::new();
             properties.insert("code".into(), region.code.to_string().into());

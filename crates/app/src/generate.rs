@@ -1,5 +1,6 @@
 //! `gongzhi grids generate`: towns, communities and grids derived inside the
-//! stored county boundaries, with synthetic staff, one county per transaction.
+//! stored county boundaries, with synthetic staff, one county per
+//! transaction. A county's previous grids are replaced, not added to.
 
 use crate::{import::Report, synth};
 use anyhow::Context;
@@ -7,21 +8,53 @@ use gongzhi_domain::{Level, RegionCode};
 use gongzhi_geo::gridgen::{GridOptions, generate_county};
 use gongzhi_store::{RegionBatch, Store};
 
-/// Generates every county under `under` and prints progress per county.
+/// Which counties to divide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counties {
+    /// Every county, replacing the grids it has.
+    All,
+    /// Only counties that have no grid yet (resuming an interrupted demo).
+    WithoutGrids,
+}
+
+/// Generates the counties under `under` and prints progress per county.
 pub async fn generate(
     store: &dyn Store,
     under: &RegionCode,
     opts: &GridOptions,
+    which: Counties,
 ) -> anyhow::Result<Report> {
+    anyhow::ensure!(
+        under.level() <= Level::County,
+        "grids are generated county by county: give a province, city or county code ({under} is a {})",
+        under.level()
+    );
     let counties = store.boundaries(Some(under), Some(Level::County)).await?;
+    let mut report = Report::default();
+    for county in store.subtree(Some(under), Some(Level::County)).await? {
+        if !counties.iter().any(|(c, _)| c.code == county.code) {
+            let below = store.subtree(Some(&county.code), None).await?.len() - 1;
+            report.notices.push(format!(
+                "{} {} has no boundary: its {below} towns and communities get no polygons or grids",
+                county.code, county.name
+            ));
+        }
+    }
     if counties.is_empty() {
         anyhow::bail!(
             "no county boundary is stored in {under}: import the divisions and their boundaries first"
         );
     }
-    let mut report = Report::default();
     for (county, boundary) in counties {
         let started = std::time::Instant::now();
+        let existing = grid_count(store, &county.code).await?;
+        if which == Counties::WithoutGrids && existing > 0 {
+            println!(
+                "  {} {}: keeping its {existing} grids",
+                county.code, county.name
+            );
+            continue;
+        }
         let below: Vec<_> = store
             .subtree(Some(&county.code), None)
             .await?
@@ -37,7 +70,10 @@ pub async fn generate(
             ));
             continue;
         }
-        let mut batch = RegionBatch::default();
+        let mut batch = RegionBatch {
+            replace: vec![(county.code.clone(), Level::Grid)],
+            ..RegionBatch::default()
+        };
         let mut grids = 0;
         for area in areas {
             if area.region.level() == Level::Grid {
@@ -64,12 +100,17 @@ pub async fn generate(
             outcome.staff,
             started.elapsed().as_secs_f64()
         );
-        let o = &mut report.outcome;
-        o.inserted += outcome.inserted;
-        o.renamed += outcome.renamed;
-        o.unchanged += outcome.unchanged;
-        o.boundaries += outcome.boundaries;
-        o.staff += outcome.staff;
+        report.outcome += outcome;
     }
     Ok(report)
+}
+
+/// How many grids lie in a region's subtree.
+pub async fn grid_count(store: &dyn Store, root: &RegionCode) -> anyhow::Result<u64> {
+    Ok(store
+        .count_by_level(Some(root))
+        .await?
+        .into_iter()
+        .find(|c| c.level == Level::Grid)
+        .map_or(0, |c| c.regions))
 }

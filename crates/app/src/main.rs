@@ -31,9 +31,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            // 2: the input was refused; 1: anything else.
+            // 3: the input was refused (2 is a usage error); 1: anything else.
             if e.downcast_ref::<import::Refused>().is_some() {
-                ExitCode::from(2)
+                ExitCode::from(3)
             } else {
                 ExitCode::FAILURE
             }
@@ -105,11 +105,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     code_field,
                     name_field,
                     parent_field,
+                    leader_field,
+                    workers_field,
                 } => {
                     let fields = import::grids::Fields {
                         code: &code_field,
                         name: &name_field,
                         parent: &parent_field,
+                        leader: leader_field.as_deref(),
+                        workers: workers_field.as_deref(),
                     };
                     (
                         "grids",
@@ -141,7 +145,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 grids_per_community: per_community.unwrap_or(cfg.demo.grids_per_community),
                 seed: seed.unwrap_or(cfg.demo.seed),
             };
-            generate::generate(store.as_ref(), &under, &opts)
+            generate::generate(store.as_ref(), &under, &opts, generate::Counties::All)
                 .await?
                 .print("grids");
         }
@@ -154,13 +158,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "point ({lng}, {lat}) {crs} = ({:.7}, {:.7}) wgs84",
                 wgs.lng, wgs.lat
             );
-            match locator.locate(wgs) {
-                None => println!("outside the jurisdiction: no stored region holds this point"),
-                Some(code) => {
-                    for r in locator.chain(code) {
-                        println!("  {:<18} {:<8} {}", r.code, r.level().name_zh(), r.name);
-                    }
-                }
+            let found = locator.resolve(wgs);
+            println!("status: {}", found.status.as_str());
+            if found.chain.is_empty() {
+                println!("outside the jurisdiction: no stored region holds this point");
+            }
+            for r in found.chain {
+                println!("  {:<18} {:<10} {}", r.code, r.level().name_zh(), r.name);
             }
         }
     }
@@ -172,7 +176,10 @@ fn init_tracing(cfg: &config::LogConfig) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&cfg.filter))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
     if cfg.json {
         builder.json().init();
     } else {

@@ -23,11 +23,15 @@ async fn region_count(db: &str) -> u64 {
         .sum()
 }
 
-/// Runs a command expected to be refused: exit code 2 and a message.
+/// Runs a command expected to be refused: exit code 3 and a message.
 fn refused(db: &str, args: &[&str]) -> String {
-    let out = gongzhi(db, args);
+    expect_refused(gongzhi(db, args))
+}
+
+/// Checks that a run was refused (exit code 3) and returns its message.
+fn expect_refused(out: std::process::Output) -> String {
     let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
     stderr
 }
 
@@ -85,17 +89,7 @@ async fn a_gbk_division_file_is_refused_with_its_line() {
     gbk.extend_from_slice(&[0xc9, 0xc7, 0xcd, 0xb7, 0xca, 0xd0]);
     gbk.extend_from_slice(b",44\n");
     std::fs::write(divisions.join("cities.csv"), gbk).unwrap();
-    let err = refused(
-        &db,
-        &[
-            "import",
-            "divisions",
-            "--dir",
-            divisions.to_str().unwrap(),
-            "--under",
-            "4405",
-        ],
-    );
+    let err = expect_refused(import_divisions(&db, &divisions, "4405"));
     assert!(
         err.contains("cities.csv: line 2") && err.contains("not UTF-8"),
         "{err}"
@@ -181,13 +175,31 @@ async fn boundary_files_are_all_or_nothing_and_mismatches_are_reported() {
     ];
     for (name, body, why) in bad {
         let file = write(dir.path(), name, body.as_bytes());
-        let out = gongzhi(&db, &["import", "boundaries", &file]);
-        let (_, err) = text(&out);
-        assert!(
-            !out.status.success() && err.contains(name) && err.contains(why),
-            "{name}: {err}"
-        );
+        let err = refused(&db, &["import", "boundaries", &file]);
+        assert!(err.contains(name) && err.contains(why), "{name}: {err}");
     }
+    // An unreadable file among good ones: refused, or skipped and listed.
+    let broken = write(dir.path(), "broken.geojson", b"{");
+    let err = refused(&db, &["import", "boundaries", &file, &broken, "--repair"]);
+    assert!(
+        err.contains("broken.geojson: file: not valid JSON"),
+        "{err}"
+    );
+    let out = ok(gongzhi(
+        &db,
+        &[
+            "import",
+            "boundaries",
+            &file,
+            &broken,
+            "--repair",
+            "--skip-invalid",
+        ],
+    ));
+    assert!(
+        out.contains("broken.geojson: file") && out.contains("2 boundaries"),
+        "{out}"
+    );
     let out = gongzhi(&db, &["import", "boundaries", &file, "--crs", "mercator"]);
     assert!(
         text(&out).1.contains("unknown coordinate system"),
@@ -196,19 +208,21 @@ async fn boundary_files_are_all_or_nothing_and_mismatches_are_reported() {
     );
 }
 
+/// A 0.01° square GeoJSON ring with its south-west corner at (x, 23.35).
+fn square(x: f64) -> String {
+    format!(
+        "[[[{x},23.35],[{},23.35],[{},23.36],[{x},23.36],[{x},23.35]]]",
+        x + 0.01,
+        x + 0.01
+    )
+}
+
 #[tokio::test]
 async fn drawn_grids_import_export_and_refuse_codes_outside_their_parent() {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_url(dir.path());
     let (divisions, _) = synthetic_city(dir.path());
     ok(import_divisions(&db, &divisions, "4405"));
-    let square = |x: f64| {
-        format!(
-            "[[[{x},23.35],[{},23.35],[{},23.36],[{x},23.36],[{x},23.35]]]",
-            x + 0.01,
-            x + 0.01
-        )
-    };
     let feature = |code: &str, name: &str, parent: &str, x: f64| {
         format!(
             r#"{{"type":"Feature","properties":{{"wgbm":"{code}","wgmc":"{name}","sqbm":{parent}}},"geometry":{{"type":"Polygon","coordinates":{}}}}}"#,
@@ -293,6 +307,144 @@ fn generated_grids_cover_the_county_and_locate_finds_them() {
     assert!(outside.contains("outside the jurisdiction"), "{outside}");
 }
 
+#[tokio::test]
+async fn a_code_given_twice_is_a_problem_with_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let (divisions, boundary) = synthetic_city(dir.path());
+    let areas = divisions.join("areas.csv");
+    let mut body = std::fs::read_to_string(&areas).unwrap();
+    body.push_str("440507,龙湖新区,4405,44\n440507,龙湖区,4405,44\n");
+    std::fs::write(&areas, body).unwrap();
+    let err = expect_refused(import_divisions(&db, &divisions, "4405"));
+    assert!(
+        err.contains("areas.csv: row 3, field code")
+            && err.contains("440507 appears twice, as \"龙湖新区\""),
+        "{err}"
+    );
+    assert!(err.contains("areas.csv row 2"), "{err}");
+    assert!(
+        !err.contains("row 4"),
+        "an identical repeat is harmless: {err}"
+    );
+    assert_eq!(region_count(&db).await, 0);
+    ok(gongzhi(
+        &db,
+        &[
+            "import",
+            "divisions",
+            "--dir",
+            divisions.to_str().unwrap(),
+            "--under",
+            "4405",
+            "--skip-invalid",
+        ],
+    ));
+
+    let twice = write(dir.path(), "twice.geojson", std::fs::read_to_string(&boundary).unwrap().replace(
+        r#""features":[{"#,
+        r#""features":[{"type":"Feature","id":"440507","properties":{},"geometry":{"type":"Polygon","coordinates":[[[116.70,23.34],[116.76,23.34],[116.76,23.40],[116.70,23.34]]]}},{"#,
+    ).as_bytes());
+    let err = refused(&db, &["import", "boundaries", &twice]);
+    assert!(
+        err.contains("feature 2 (440507), field id: 440507 appears twice")
+            && err.contains("twice.geojson feature 1"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn micro_grids_and_staff_come_with_drawn_grids_in_any_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let (divisions, _) = synthetic_city(dir.path());
+    ok(import_divisions(&db, &divisions, "4405"));
+    let feature = |code: &str, parent: &str, x: f64, staff: &str| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"code":"{code}","name":"{code}","parent":"{parent}"{staff}}},"geometry":{{"type":"Polygon","coordinates":{}}}}}"#,
+            square(x)
+        )
+    };
+    let body = format!(
+        r#"{{"type":"FeatureCollection","features":[{},{},{}]}}"#,
+        feature("440507001001001001", "440507001001001", 116.70, ""),
+        feature(
+            "440507001001001",
+            "440507001001",
+            116.70,
+            r#","wgz":"林晓","wgy":"陈思、黄海""#
+        ),
+        feature("440507001009001001", "440507001009001", 116.72, ""),
+    );
+    let file = write(dir.path(), "drawn.geojson", body.as_bytes());
+    let args = [
+        "import",
+        "grids",
+        &file,
+        "--leader-field",
+        "wgz",
+        "--workers-field",
+        "wgy",
+        "--skip-invalid",
+    ];
+    let out = ok(gongzhi(&db, &args));
+    assert!(out.contains("skipped 1") && out.contains("parent 440507001009001 of grid 440507001009001001 is neither stored nor an accepted grid"), "{out}");
+    let store = SqliteStore::connect(&db).await.unwrap();
+    let code = |s: &str| gongzhi_domain::RegionCode::parse(s).unwrap();
+    assert!(
+        store
+            .region(&code("440507001001001001"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let staff = store.grid_staff(&code("440507001001001")).await.unwrap();
+    let names: Vec<(&str, &str)> = staff
+        .iter()
+        .map(|s| (s.name.as_str(), s.role.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [("林晓", "leader"), ("陈思", "worker"), ("黄海", "worker")]
+    );
+}
+
+#[tokio::test]
+async fn generating_again_replaces_a_countys_grids_and_the_demo_finishes_what_was_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    load_synthetic_city(&db, dir.path());
+    let store = SqliteStore::connect(&db).await.unwrap();
+    let county = gongzhi_domain::RegionCode::parse("440507").unwrap();
+    let grids = |counts: Vec<gongzhi_store::LevelCount>| {
+        counts
+            .iter()
+            .find(|c| c.level == gongzhi_domain::Level::Grid)
+            .map_or(0, |c| c.regions)
+    };
+    let before = grids(store.count_by_level(Some(&county)).await.unwrap());
+    assert!(before >= 20, "{before}");
+    ok(gongzhi(
+        &db,
+        &[
+            "grids",
+            "generate",
+            "--under",
+            "440507",
+            "--per-community",
+            "1",
+        ],
+    ));
+    let after = grids(store.count_by_level(Some(&county)).await.unwrap());
+    assert!((3..=10).contains(&after), "{before} grids became {after}");
+    let out = gongzhi(&db, &["grids", "generate", "--under", "440507001"]);
+    assert!(
+        text(&out).1.contains("county by county"),
+        "{:?}",
+        text(&out)
+    );
+}
+
 #[test]
 fn configuration_layers_and_the_default_file() {
     let defaults = ok(gongzhi("sqlite://unused.db", &["config", "print-default"]));
@@ -328,6 +480,17 @@ fn configuration_layers_and_the_default_file() {
         "{:?}",
         text(&out)
     );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .args(["config", "print"])
+        .env("GONGZHI__DEMO__CITY", "0440")
+        .env("GONGZHI__SERVER__INDEX_REFRESH_SECS", "9")
+        .output()
+        .unwrap();
+    let shown = ok(out);
+    assert!(
+        shown.contains("city = \"0440\"") && shown.contains("index_refresh_secs = 9"),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -352,7 +515,7 @@ fn the_demo_twice_duplicates_nothing() {
         second.contains("divisions: 0 new, 0 renamed, 1167 unchanged"),
         "{second}"
     );
-    assert!(second.contains("already generated"), "{second}");
+    assert!(second.contains("keeping its"), "{second}");
     for line in ["县级", "乡镇街道", "社区村"] {
         assert!(first.contains(line), "{first}");
     }

@@ -90,6 +90,19 @@ async fn bad_parameters_get_an_error_naming_them() {
             "{body}"
         );
     }
+    for path in [
+        "/api/v1/regions/search",
+        "/api/v1/regions/search?q=a&limit=abc",
+        "/api/v1/regions/search?q=a&limit=99999999999",
+        "/api/v1/regions/%FF",
+    ] {
+        let (got, body) = server.get(path).await;
+        assert_eq!(
+            (got, body["code"].as_str()),
+            (400, Some("invalid_parameter")),
+            "{path}: {body}"
+        );
+    }
     let (got, body) = server.get("/api/v1/regions/440507009").await;
     assert_eq!(
         (got, body["code"].as_str()),
@@ -143,6 +156,24 @@ async fn regions_list_read_and_search() {
     );
     let kind = community["geometry"]["type"].as_str().unwrap();
     assert!(kind == "MultiPolygon", "{kind}");
+    let (_, wgs) = server.get("/api/v1/regions/440507001003").await;
+    let corner = |v: &serde_json::Value| {
+        let c = &v["geometry"]["coordinates"][0][0][0];
+        LngLat {
+            lng: c[0].as_f64().unwrap(),
+            lat: c[1].as_f64().unwrap(),
+        }
+    };
+    let expected = Crs::Gcj02.from_wgs84(corner(&wgs));
+    let got = corner(&community);
+    assert!(
+        (got.lng - expected.lng).abs() < 1e-9 && (got.lat - expected.lat).abs() < 1e-9,
+        "{got:?} vs {expected:?}"
+    );
+    assert!(
+        (got.lng - corner(&wgs).lng).abs() > 1e-4,
+        "GCJ-02 differs from WGS-84 by hundreds of metres"
+    );
     let grids = community["properties"]["children"].as_u64().unwrap();
     assert!((1..=20).contains(&grids), "{grids}");
 
@@ -223,6 +254,24 @@ async fn operations_endpoints_and_the_api_document() {
     let (status, page) = server.get("/api/docs/").await;
     assert_eq!(status, 200);
     assert!(page.as_str().unwrap().contains("swagger-ui"));
+}
+
+#[tokio::test]
+async fn an_oversized_body_gets_the_json_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    load_synthetic_city(&db, dir.path());
+    let server = Server::start_with(&db, &[("GONGZHI__SERVER__BODY_LIMIT_BYTES", "16")]);
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/locate", server.base))
+        .body("x".repeat(64))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 413);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "payload_too_large", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("过大"));
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use geo::{BoundingRect, Coord, Intersects, MultiPolygon, Rect};
-use gongzhi_domain::{Crs, Level, LngLat, Region, RegionCode, seeded::seeded_hash};
+use gongzhi_domain::{Crs, Level, LngLat, RegionCode, seeded::seeded_hash};
 use gongzhi_geo::{
     gridgen::{GridOptions, generate_county},
     locator::Locator,
@@ -18,15 +18,9 @@ use gongzhi_geo::{
 use gongzhi_testkit::shared_data;
 use std::path::Path;
 
-fn divisions(dir: &Path, file: &str, prefix: &str) -> Vec<Region> {
-    let mut reader = csv::Reader::from_path(dir.join("divisions").join(file)).unwrap();
-    reader
-        .records()
-        .map(|r| r.unwrap())
-        .filter(|r| r[0].starts_with(prefix))
-        .map(|r| Region::new(RegionCode::parse(&r[0]).unwrap(), &r[1]))
-        .collect()
-}
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::divisions;
 
 /// Every generated area of Shantou, with the county boundaries.
 fn shantou(data: &Path) -> Vec<(RegionCode, MultiPolygon<f64>)> {

@@ -6,6 +6,10 @@
 //! holds it, or to nothing ("outside the jurisdiction"). A point on an edge
 //! shared by several regions of the same level resolves to the one with the
 //! smallest code, whatever the order the regions were loaded in.
+//!
+//! [`Locator::resolve`] gives the whole answer the API and the command line
+//! print: whether a grid, only a coarser region or nothing holds the point,
+//! and the chain of regions down to the one that does.
 
 use geo::{BoundingRect, Coord, Intersects, MultiPolygon};
 use gongzhi_domain::{Level, LngLat, Region, RegionCode};
@@ -60,6 +64,39 @@ impl Layer {
     }
 }
 
+/// How precisely a point was placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// A grid (or micro-grid) holds the point.
+    Grid,
+    /// No grid holds it, but a coarser region does: the jurisdiction is not
+    /// yet fully divided into grids there.
+    Region,
+    /// No region with a boundary holds it: outside the jurisdiction.
+    Outside,
+}
+
+impl Status {
+    /// Stable machine name, as used in the API: `grid`, `region`, `outside`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Grid => "grid",
+            Status::Region => "region",
+            Status::Outside => "outside",
+        }
+    }
+}
+
+/// Where a point lies: how precisely, and in which regions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// Grid, region or outside.
+    pub status: Status,
+    /// The deepest region holding the point and its known ancestors, from
+    /// the top of the tree down; empty when the point is outside.
+    pub chain: Vec<Region>,
+}
+
 /// An in-memory index answering which region holds a point.
 pub struct Locator {
     names: HashMap<RegionCode, String>,
@@ -98,15 +135,37 @@ impl Locator {
     }
 
     /// The region and its known ancestors, from the top of the tree down.
+    /// The region itself is always last, with an empty name when it was not
+    /// among the regions the locator was built from.
     pub fn chain(&self, code: &RegionCode) -> Vec<Region> {
+        let name = |c: &RegionCode| self.names.get(c).cloned();
         code.ancestors()
             .into_iter()
-            .chain(std::iter::once(code.clone()))
-            .filter_map(|c| {
-                let name = self.names.get(&c)?.clone();
-                Some(Region::new(c, name))
-            })
+            .filter_map(|c| Some(Region::new(c.clone(), name(&c)?)))
+            .chain(std::iter::once(Region::new(
+                code.clone(),
+                name(code).unwrap_or_default(),
+            )))
             .collect()
+    }
+
+    /// Where the WGS-84 point lies: the deepest region holding it with its
+    /// chain, and whether that region is a grid.
+    pub fn resolve(&self, p: LngLat) -> Resolution {
+        match self.locate(p) {
+            None => Resolution {
+                status: Status::Outside,
+                chain: Vec::new(),
+            },
+            Some(code) => Resolution {
+                status: if code.level() >= Level::Grid {
+                    Status::Grid
+                } else {
+                    Status::Region
+                },
+                chain: self.chain(code),
+            },
+        }
     }
 
     /// Number of indexed boundaries of each level, deepest first.
@@ -183,6 +242,48 @@ mod tests {
             let loc = fixture(reversed);
             assert_eq!(loc.locate(at(1.0, 0.5)), Some(&code("440507001001001")));
         }
+    }
+
+    #[test]
+    fn resolve_says_grid_region_or_outside_with_the_chain() {
+        let loc = fixture(false);
+        let names = |r: &Resolution| r.chain.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+        let grid = loc.resolve(at(1.2, 0.5));
+        assert_eq!((grid.status, grid.status.as_str()), (Status::Grid, "grid"));
+        assert_eq!(names(&grid), ["龙湖区", "珠池街道", "翠洲社区", "第2网格"]);
+        let region = loc.resolve(at(1.8, 0.5));
+        assert_eq!(
+            (region.status, region.status.as_str()),
+            (Status::Region, "region")
+        );
+        assert_eq!(names(&region), ["龙湖区"]);
+        let outside = loc.resolve(at(3.0, 0.5));
+        assert_eq!(outside.status.as_str(), "outside");
+        assert_eq!(
+            outside,
+            Resolution {
+                status: Status::Outside,
+                chain: Vec::new()
+            }
+        );
+    }
+
+    #[test]
+    fn micro_grids_count_as_grids_and_unnamed_regions_end_the_chain() {
+        let micro = code("440507001001001001");
+        let loc = Locator::build(
+            vec![Region::new(code("440507"), "龙湖区")],
+            vec![(micro.clone(), square(0.0, 0.0, 1.0, 1.0))],
+        );
+        let r = loc.resolve(at(0.5, 0.5));
+        assert_eq!(r.status, Status::Grid);
+        assert_eq!(
+            r.chain,
+            [
+                Region::new(code("440507"), "龙湖区"),
+                Region::new(micro, "")
+            ]
+        );
     }
 
     proptest! {

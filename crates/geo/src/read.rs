@@ -7,9 +7,11 @@
 //! apply the rest and list what it skipped. Geometry comes out in WGS-84.
 
 use crate::validate::{self, PolygonError};
-use geo::{MakeValid, MapCoords, MultiPolygon};
-use gongzhi_domain::{Crs, LngLat};
+use crate::{convert, repair};
+use geo::MultiPolygon;
+use gongzhi_domain::Crs;
 use serde_json::{Map, Value};
+use shapefile::dbase;
 use std::path::{Path, PathBuf};
 
 /// A polygon feature read from a file, in WGS-84.
@@ -49,7 +51,8 @@ pub struct FeatureNote {
     pub number: usize,
     /// Its `id` or, failing that, its `name` attribute, to help find it.
     pub label: Option<String>,
-    /// Why it was refused, or what was wrong before the repair.
+    /// Why it was refused; or, for a repair, what was wrong and by how much
+    /// the repair changed the area ("…; repaired, area changed by 0.0012%").
     pub reason: String,
 }
 
@@ -72,7 +75,9 @@ pub struct ReadOptions {
     /// The coordinate system of the file.
     pub crs: Crs,
     /// Repair invalid polygons (self-intersecting rings, as quantised web-map
-    /// boundaries often have) instead of refusing them; each repair is noted.
+    /// boundaries often have, and rings enclosing next to nothing) instead of
+    /// refusing them; each repair is noted with its change of area, and one
+    /// that would change the area by more than 1% is refused all the same.
     pub repair: bool,
 }
 
@@ -97,8 +102,10 @@ pub enum ReadError {
     },
 }
 
-/// Reads polygon features from a GeoJSON (`.geojson`, `.json`) or Shapefile
-/// (`.shp`, with its `.dbf` beside it).
+/// Reads polygon features from a GeoJSON (`.geojson`, `.json`, UTF-8 with or
+/// without a byte-order mark) or Shapefile (`.shp`, with its `.shx` and
+/// `.dbf` beside it, and a `.cpg` naming the attributes' encoding when they
+/// are not UTF-8).
 pub fn read_features(path: &Path, opts: ReadOptions) -> Result<FeatureFile, ReadError> {
     let ext = path
         .extension()
@@ -129,8 +136,10 @@ fn read_geojson(path: &Path, opts: ReadOptions) -> Result<FeatureFile, ReadError
             e.utf8_error().valid_up_to()
         ))
     })?;
+    // Windows tools often write a byte-order mark, which JSON does not allow.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let root: Value =
-        serde_json::from_str(&text).map_err(|e| malformed(format!("not valid JSON: {e}")))?;
+        serde_json::from_str(text).map_err(|e| malformed(format!("not valid JSON: {e}")))?;
     if root.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
         return Err(malformed(
             "not a GeoJSON FeatureCollection (its \"type\" must be \"FeatureCollection\")".into(),
@@ -220,18 +229,25 @@ impl FeatureFile {
             label: label.clone(),
             reason,
         };
-        match geometry.and_then(|g| to_wgs84(g, opts.crs)) {
+        let converted = geometry.and_then(|g| {
+            // Range is checked in the file's own coordinates.
+            validate::check_range(&g).map_err(|e| e.to_string())?;
+            Ok(convert::to_wgs84(&g, opts.crs))
+        });
+        match converted {
             Err(reason) => self.rejected.push(note(reason)),
             Ok(geometry) => {
                 let geometry = match validate::check(&geometry) {
                     Ok(()) => geometry,
-                    Err(PolygonError::Invalid(why)) if opts.repair => match repair(&geometry) {
-                        Ok(fixed) => {
-                            self.repaired.push(note(why));
-                            fixed
+                    Err(PolygonError::Invalid(why)) if opts.repair => {
+                        match repair::repair(&geometry, &why) {
+                            Ok((fixed, what)) => {
+                                self.repaired.push(note(what));
+                                fixed
+                            }
+                            Err(reason) => return self.rejected.push(note(reason)),
                         }
-                        Err(reason) => return self.rejected.push(note(reason)),
-                    },
+                    }
                     Err(PolygonError::Invalid(why)) => {
                         return self.rejected.push(note(format!(
                             "the polygon is invalid: {why} (use --repair to repair it)"
@@ -250,35 +266,26 @@ impl FeatureFile {
     }
 }
 
-/// Range check in the source CRS, then conversion to WGS-84.
-fn to_wgs84(mp: MultiPolygon<f64>, crs: Crs) -> Result<MultiPolygon<f64>, String> {
-    validate::check_range(&mp).map_err(|e| e.to_string())?;
-    Ok(if crs == Crs::Wgs84 {
-        mp
-    } else {
-        mp.map_coords(|c| {
-            let p = crs.to_wgs84(LngLat { lng: c.x, lat: c.y });
-            geo::coord! { x: p.lng, y: p.lat }
-        })
-    })
-}
-
-/// A valid polygon covering the same ground, or why there is none.
-fn repair(mp: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
-    let fixed = mp
-        .make_valid()
-        .map_err(|e| format!("the polygon is invalid and cannot be repaired: {e}"))?;
-    validate::check(&fixed)
-        .map(|()| fixed)
-        .map_err(|e| format!("the polygon is invalid and its repair failed: {e}"))
-}
-
 fn read_shapefile(path: &Path, opts: ReadOptions) -> Result<FeatureFile, ReadError> {
     let failed = |e: shapefile::Error| ReadError::Malformed {
         file: path.to_owned(),
         reason: format!("cannot read the Shapefile (with its .shx and .dbf): {e}"),
     };
-    let mut reader = shapefile::Reader::from_path(path).map_err(failed)?;
+    let shapes = shapefile::ShapeReader::from_path(path).map_err(failed)?;
+    let dbf = std::fs::File::open(path.with_extension("dbf")).map_err(|e| {
+        failed(match e.kind() {
+            std::io::ErrorKind::NotFound => shapefile::Error::MissingDbf,
+            _ => e.into(),
+        })
+    })?;
+    let cpg = cpg_encoding(path);
+    let table = match &cpg {
+        Some((_, encoding)) => dbase::ReaderBuilder::new().with_encoding(encoding.clone()),
+        None => dbase::ReaderBuilder::new(),
+    }
+    .build(std::io::BufReader::new(dbf))
+    .map_err(|e| failed(e.into()))?;
+    let mut reader = shapefile::Reader::new(shapes, table);
     let mut out = FeatureFile {
         path: path.to_owned(),
         features: Vec::new(),
@@ -292,6 +299,27 @@ fn read_shapefile(path: &Path, opts: ReadOptions) -> Result<FeatureFile, ReadErr
             .into_iter()
             .map(|(name, value)| (name, dbf_value(value)))
             .collect();
+        // Text that did not decode holds U+FFFD; stored, it would be garbled for good.
+        let garbled = properties
+            .iter()
+            .find(|(_, v)| v.as_str().is_some_and(|s| s.contains('\u{fffd}')));
+        if let Some((field, _)) = garbled {
+            let reason = match &cpg {
+                Some((label, _)) => format!(
+                    "the attribute {field:?} is not valid {label} text, the encoding the .cpg file names"
+                ),
+                None => format!(
+                    "the attribute {field:?} is not valid UTF-8 text: the .dbf is perhaps in GBK without a .cpg file naming it; \
+                     add a .cpg file beside the .shp containing GBK, or convert the attributes to UTF-8"
+                ),
+            };
+            out.rejected.push(FeatureNote {
+                number,
+                label: None,
+                reason,
+            });
+            continue;
+        }
         let label = properties.get("name").and_then(value_text);
         let geometry = match shape {
             shapefile::Shape::Polygon(p) => MultiPolygon::try_from(p).map_err(shape_error),
@@ -305,6 +333,24 @@ fn read_shapefile(path: &Path, opts: ReadOptions) -> Result<FeatureFile, ReadErr
         out.add(number, None, label, properties, geometry, opts);
     }
     Ok(out)
+}
+
+/// The encoding named by the `.cpg` file beside a Shapefile, with the name
+/// as written, when there is one and it is known. The Chinese names GDAL and
+/// ArcGIS write (GBK, GB2312, CP936, 936, GB18030) are read here; the others
+/// as the dbase crate knows them.
+fn cpg_encoding(shp: &Path) -> Option<(String, dbase::encoding::DynEncoding)> {
+    use dbase::encoding::{DynEncoding, EncodingRs};
+    let text = std::fs::read_to_string(shp.with_extension("cpg")).ok()?;
+    let label = text.trim().trim_start_matches('\u{feff}').trim();
+    let encoding = match label.to_ascii_uppercase().as_str() {
+        "GBK" | "GB2312" | "CP936" | "936" => {
+            DynEncoding::from(EncodingRs::from(dbase::encoding_rs::GBK))
+        }
+        "GB18030" => DynEncoding::from(EncodingRs::from(dbase::encoding_rs::GB18030)),
+        _ => DynEncoding::from_name(label)?,
+    };
+    Some((label.to_owned(), encoding))
 }
 
 fn shape_error(e: impl std::fmt::Display) -> String {

@@ -9,12 +9,15 @@
 //! `cargo test -p gongzhi-geo --release --test gridgen_tiling -- --nocapture`
 //! prints the generation time and the worst errors found.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use geo::{Area, BooleanOps, BoundingRect, MapCoords, MultiPolygon};
-use gongzhi_domain::{Crs, Level, LngLat, Region, RegionCode};
+use geo::{Area, BooleanOps, BoundingRect, MultiPolygon};
+use gongzhi_domain::{Crs, Level, Region, RegionCode};
+use gongzhi_geo::convert;
 use gongzhi_geo::gridgen::{GeneratedArea, GridOptions, generate_county};
 use gongzhi_testkit::shared_data;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -22,27 +25,8 @@ use rstar::{AABB, Envelope, RTree};
 
 /// Towns and communities of one city from the division list.
 fn divisions(dir: &Path, city: &str) -> Vec<Region> {
-    let mut regions = Vec::new();
-    for file in ["streets-44.csv", "villages-44.csv"] {
-        let path = dir.join("divisions").join(file);
-        let mut reader = csv::Reader::from_path(&path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        let headers = reader.headers().expect("header row").clone();
-        let column = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h == name)
-                .unwrap_or_else(|| panic!("{} has no column {name}", path.display()))
-        };
-        let (code, name, city_code) = (column("code"), column("name"), column("cityCode"));
-        for record in reader.records() {
-            let record = record.expect("a CSV record");
-            if &record[city_code] == city {
-                let code = RegionCode::parse(&record[code]).expect("a valid code");
-                regions.push(Region::new(code, &record[name]));
-            }
-        }
-    }
+    let mut regions = common::divisions(dir, "streets-44.csv", city);
+    regions.extend(common::divisions(dir, "villages-44.csv", city));
     regions
 }
 
@@ -65,11 +49,7 @@ fn boundaries(dir: &Path, city: &str) -> BTreeMap<RegionCode, MultiPolygon<f64>>
             Ok(geo::Geometry::MultiPolygon(mp)) => mp,
             other => panic!("county {code} is not a polygon: {other:?}"),
         };
-        let wgs = gcj.map_coords(|c| {
-            let p = Crs::Gcj02.to_wgs84(LngLat { lng: c.x, lat: c.y });
-            geo::coord! { x: p.lng, y: p.lat }
-        });
-        counties.insert(code, wgs);
+        counties.insert(code, convert::to_wgs84(&gcj, Crs::Gcj02));
     }
     counties
 }

@@ -131,3 +131,24 @@ pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri
         format!("{} does not accept {method}", uri.path()),
     )
 }
+
+/// Gives the responses made outside the handlers (a body over the limit, a
+/// timeout) the same JSON error body as every other failure.
+pub(crate) async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (code, zh, en) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("payload_too_large", "请求体过大", "request body too large")
+        }
+        StatusCode::REQUEST_TIMEOUT => ("timeout", "请求超时", "request timed out"),
+        _ => ("http_error", "请求失败", "request failed"),
+    };
+    ApiError::new(status, code, zh, en).into_response()
+}

@@ -3,6 +3,7 @@
 //! leaves through the one [`ApiError`].
 
 mod error;
+mod extract;
 mod locate;
 mod openapi;
 mod ops;
@@ -69,6 +70,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             limits.timeout,
         ))
+        .layer(axum::middleware::map_response(error::json_errors))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

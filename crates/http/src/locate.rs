@@ -1,15 +1,13 @@
 //! Point to grid over HTTP.
 
+use crate::extract::Query;
 use crate::{
     ApiError, AppState,
     regions::{RegionRef, parse_crs},
 };
-use axum::{
-    Json, Router,
-    extract::{Query, State},
-    routing::get,
-};
-use gongzhi_domain::{Level, LngLat};
+use axum::{Json, Router, extract::State, routing::get};
+use gongzhi_domain::LngLat;
+use gongzhi_geo::locator::Status;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -79,26 +77,19 @@ pub async fn locate(
         ApiError::invalid_parameter(name, e)
     })?;
     let wgs = crs.to_wgs84(point);
-    let locator = state.locator.load();
-    let hit = locator.locate(wgs);
-    metrics::counter!("gongzhi_locate_total", "found" => hit.is_some().to_string()).increment(1);
-    let chain = hit.map(|code| locator.chain(code)).unwrap_or_default();
-    let deepest = chain.last();
-    let grid = deepest
-        .filter(|r| r.level() >= Level::Grid)
-        .map(RegionRef::from);
+    let found = state.locator.load().resolve(wgs);
+    metrics::counter!("gongzhi_locate_total", "status" => found.status.as_str()).increment(1);
+    let deepest = found.chain.last();
     Ok(Json(Location {
-        status: match (&grid, deepest) {
-            (Some(_), _) => "grid",
-            (None, Some(_)) => "region",
-            (None, None) => "outside",
-        },
+        status: found.status.as_str(),
+        grid: deepest
+            .filter(|_| found.status == Status::Grid)
+            .map(RegionRef::from),
         wgs84: Point {
             lng: wgs.lng,
             lat: wgs.lat,
         },
-        grid,
         region: deepest.map(RegionRef::from),
-        chain: chain.iter().map(RegionRef::from).collect(),
+        chain: found.chain.iter().map(RegionRef::from).collect(),
     }))
 }

@@ -1,14 +1,10 @@
 //! The region tree over HTTP: children, one region with its boundary as a
 //! GeoJSON Feature, and search by name or code.
 
+use crate::extract::{Path, Query};
 use crate::{ApiError, AppState};
-use axum::{
-    Json, Router,
-    extract::{Path, Query, State},
-    routing::get,
-};
-use geo::MapCoords;
-use gongzhi_domain::{Crs, LngLat, Region, RegionCode};
+use axum::{Json, Router, extract::State, routing::get};
+use gongzhi_domain::{Crs, Region, RegionCode};
 use gongzhi_store::RegionInfo;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -249,10 +245,7 @@ pub async fn one(
         false => None,
     }
     .map(|mp| {
-        let mp = mp.map_coords(|c| {
-            let p = crs.from_wgs84(LngLat { lng: c.x, lat: c.y });
-            geo::coord! { x: p.lng, y: p.lat }
-        });
+        let mp = gongzhi_geo::convert::from_wgs84(&mp, crs);
         geojson::Geometry::from(&mp)
     });
     Ok(Json(RegionFeature {

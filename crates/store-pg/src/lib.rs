@@ -83,6 +83,13 @@ fn bind_boundaries<'q>(query: PgQuery<'q>, boundaries: &[Option<&Boundary>]) -> 
     })
 }
 
+/// Deletes the staff of the grids in the array `$1`
+/// ([`backend::delete_listed`]).
+const DELETE_STAFF: &str = "DELETE FROM grid_staff WHERE grid_code = ANY($1)";
+
+/// Deletes the regions in the array `$1` ([`backend::delete_listed`]).
+const DELETE_REGIONS: &str = "DELETE FROM regions WHERE code = ANY($1)";
+
 #[async_trait]
 impl SqlBackend for PgStore {
     type Db = Postgres;
@@ -109,7 +116,14 @@ impl SqlBackend for PgStore {
             .fetch_all(&mut *tx)
             .await
             .map_err(db_error)?;
-        let writes = plan.resolve(&backend::names(&rows)?)?;
+        let replaced = backend::replaced_codes(&mut tx, &plan).await?;
+        let writes = plan.resolve(&backend::names(&rows)?, &replaced)?;
+
+        // Deepest first, so children go before their parents.
+        for chunk in writes.deleted.chunks(CHUNK) {
+            backend::delete_listed(&mut tx, DELETE_STAFF, chunk).await?;
+            backend::delete_listed(&mut tx, DELETE_REGIONS, chunk).await?;
+        }
 
         // Chunks follow the write order, so parents precede children.
         for chunk in writes.regions.chunks(CHUNK) {
@@ -157,11 +171,7 @@ impl SqlBackend for PgStore {
             boundaries_changed += done.rows_affected();
         }
         for grids in writes.staff_grids.chunks(CHUNK) {
-            sqlx::query("DELETE FROM grid_staff WHERE grid_code = ANY($1)")
-                .bind(grids)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
+            backend::delete_listed(&mut tx, DELETE_STAFF, grids).await?;
         }
         for chunk in writes.staff.chunks(CHUNK) {
             sqlx::query(

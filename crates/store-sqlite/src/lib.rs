@@ -124,9 +124,18 @@ async fn stored_names(
 
 /// A JSON array of region codes, bound as one parameter and read with
 /// `json_each`, so one static statement looks up any number of codes.
-fn json_array(codes: &[&str]) -> String {
+fn json_array<S: Clone + Into<serde_json::Value>>(codes: &[S]) -> String {
     serde_json::Value::from(codes).to_string()
 }
+
+/// Deletes the staff of the grids listed in `$1`, a [`json_array`]
+/// ([`backend::delete_listed`]).
+const DELETE_STAFF: &str =
+    "DELETE FROM grid_staff WHERE grid_code IN (SELECT value FROM json_each($1))";
+
+/// Deletes the regions listed in `$1`, a [`json_array`]
+/// ([`backend::delete_listed`]).
+const DELETE_REGIONS: &str = "DELETE FROM regions WHERE code IN (SELECT value FROM json_each($1))";
 
 #[async_trait]
 impl SqlBackend for SqliteStore {
@@ -146,7 +155,15 @@ impl SqlBackend for SqliteStore {
         let plan = Plan::new(batch)?;
         let mut tx = self.begin_write().await?;
         let stored = stored_names(&mut tx, &plan.codes_to_look_up()).await?;
-        let writes = plan.resolve(&stored)?;
+        let replaced = backend::replaced_codes(&mut tx, &plan).await?;
+        let writes = plan.resolve(&stored, &replaced)?;
+
+        // Deepest first, so children go before their parents.
+        for chunk in writes.deleted.chunks(CHUNK) {
+            let codes = json_array(chunk);
+            backend::delete_listed(&mut tx, DELETE_STAFF, codes.as_str()).await?;
+            backend::delete_listed(&mut tx, DELETE_REGIONS, codes.as_str()).await?;
+        }
 
         // Chunks follow the write order, so parents precede children.
         for chunk in writes.regions.chunks(CHUNK) {
@@ -207,13 +224,8 @@ impl SqlBackend for SqliteStore {
             boundaries_changed += done.rows_affected();
         }
         if !writes.staff_grids.is_empty() {
-            sqlx::query(
-                "DELETE FROM grid_staff WHERE grid_code IN (SELECT value FROM json_each($1))",
-            )
-            .bind(json_array(&writes.staff_grids))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            let grids = json_array(&writes.staff_grids);
+            backend::delete_listed(&mut tx, DELETE_STAFF, grids).await?;
         }
         for chunk in writes.staff.chunks(CHUNK) {
             let mut insert = QueryBuilder::<Sqlite>::new(

@@ -1,14 +1,16 @@
 //! What the two sqlx backends share, written once: the [`Store`] itself,
 //! for every [`SqlBackend`], with the queries whose SQL is the same on
 //! SQLite and PostgreSQL; the reading of result rows into the store's
-//! values ([`StoreRow`] and the readers beside it); and the end of a
-//! batch's transaction ([`commit_batch`]). A backend implements only what
-//! really differs: writing a batch, looking up a list of codes, the search
-//! and the order of staff.
+//! values ([`StoreRow`] and the readers beside it); and, for a batch, the
+//! look-up of the subtrees it replaces ([`replaced_codes`]), its deletions
+//! ([`delete_listed`]) and the end of its transaction ([`commit_batch`]).
+//! A backend implements only what really differs: writing a batch, looking
+//! up a list of codes, the search and the order of staff.
 //!
 //! Parameters are written `$1`, `$2`, …: PostgreSQL's own form, which
 //! sqlx's SQLite driver accepts as well.
 
+use crate::batch::Plan;
 use crate::{
     BatchOutcome, LevelCount, RegionBatch, RegionInfo, Store, StoreError, StoreResult, boundary,
     sql,
@@ -216,7 +218,7 @@ where
                  WHERE path >= $1 AND path < $2 AND level BETWEEN $3 AND $4 ORDER BY code",
             ),
             root,
-            level,
+            sql::level_bounds(level),
         );
         regions(&fetch(self.pool(), query).await?)
     }
@@ -253,7 +255,7 @@ where
                    AND level BETWEEN $3 AND $4 ORDER BY code",
             ),
             root,
-            level,
+            sql::level_bounds(level),
         );
         fetch(self.pool(), query)
             .await?
@@ -313,11 +315,12 @@ where
 }
 
 /// `query`, whose `$1` to `$4` select the paths and levels of a subtree
-/// ([`sql::subtree_bounds`], [`sql::level_bounds`]), with those bound.
+/// ([`sql::subtree_bounds`]; `levels`, from [`sql::level_bounds`] or
+/// [`sql::levels_from`]), with those bound.
 fn bind_subtree<'q, DB>(
     query: Query<'q, DB, DB::Arguments>,
     root: Option<&RegionCode>,
-    level: Option<Level>,
+    levels: (i16, i16),
 ) -> Query<'q, DB, DB::Arguments>
 where
     DB: Database,
@@ -325,12 +328,65 @@ where
     i16: for<'e> Encode<'e, DB> + Type<DB>,
 {
     let (lower, upper) = sql::subtree_bounds(root);
-    let (min_level, max_level) = sql::level_bounds(level);
+    let (min_level, max_level) = levels;
     query
         .bind(lower)
         .bind(upper)
         .bind(min_level)
         .bind(max_level)
+}
+
+/// The stored codes in the subtrees `plan` replaces ([`Plan::replaced`]):
+/// in each `(root, level)`, those of that level or deeper, read inside the
+/// batch's transaction `tx`; what [`Plan::resolve`] is given beside the
+/// stored names.
+pub async fn replaced_codes<DB>(
+    tx: &mut Transaction<'_, DB>,
+    plan: &Plan<'_>,
+) -> StoreResult<Vec<String>>
+where
+    DB: Database<Row: StoreRow, Arguments: IntoArguments<DB>>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+    i16: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    let mut codes = Vec::new();
+    for (root, level) in plan.replaced() {
+        let query = bind_subtree(
+            sqlx::query(
+                "SELECT code FROM regions \
+                 WHERE path >= $1 AND path < $2 AND level BETWEEN $3 AND $4",
+            ),
+            Some(root),
+            sql::levels_from(*level),
+        );
+        let rows = query.fetch_all(&mut **tx).await.map_err(sql::db_error)?;
+        for row in &rows {
+            codes.push(row.text("code")?);
+        }
+    }
+    Ok(codes)
+}
+
+/// Runs `statement` in the batch's transaction `tx`: a deletion whose `$1`
+/// is `codes`, a list of region codes in the form the backend binds lists
+/// in (a JSON array on SQLite, an array on PostgreSQL).
+pub async fn delete_listed<'t, DB, L>(
+    tx: &mut Transaction<'_, DB>,
+    statement: &'static str,
+    codes: L,
+) -> StoreResult<()>
+where
+    DB: Database<Arguments: IntoArguments<DB>>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    L: Encode<'t, DB> + Type<DB> + Send,
+{
+    sqlx::query(statement)
+        .bind(codes)
+        .execute(&mut **tx)
+        .await
+        .map(drop)
+        .map_err(sql::db_error)
 }
 
 /// Ends a batch's transaction: grows the store's revision when the batch

@@ -3,16 +3,19 @@
 //!
 //! 1. [`Plan::new`], which orders the regions parents first and rejects a
 //!    batch that contradicts itself;
-//! 2. a look-up of the stored names of [`Plan::codes_to_look_up`];
+//! 2. a look-up of the stored names of [`Plan::codes_to_look_up`], and of
+//!    the stored codes in the subtrees the batch replaces ([`Plan::replaced`],
+//!    [`backend::replaced_codes`](crate::backend::replaced_codes));
 //! 3. [`Plan::resolve`] with what it found, which rejects references to
-//!    regions that exist neither in the store nor in the batch, and yields
-//!    the [`Writes`] and the [`BatchOutcome`];
-//! 4. the writes, in the order given: the regions (with their boundaries
+//!    regions that exist neither in the store nor in the batch, or that the
+//!    batch deletes, and yields the [`Writes`] and the [`BatchOutcome`];
+//! 4. the writes, in the order given: the deletions (each region's staff,
+//!    then the region, deepest first), the regions (with their boundaries
 //!    when the batch gives them), the other boundaries, the staff.
 
 use crate::{BatchOutcome, RegionBatch, StoreError, StoreResult, boundary, sql};
 use geo::MultiPolygon;
-use gongzhi_domain::{Region, RegionCode};
+use gongzhi_domain::{Level, Region, RegionCode};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// A batch whose regions are in write order (by level, then code), each
@@ -26,6 +29,10 @@ pub struct Plan<'a> {
 /// The rows a batch writes, in write order, and what it changes.
 #[derive(Debug)]
 pub struct Writes<'a> {
+    /// Stored regions that a subtree the batch replaces holds and the batch
+    /// does not list, deepest first (then by code), so that children go
+    /// before their parents; each goes with its staff, deleted before it.
+    pub deleted: Vec<String>,
     /// Regions that are new or renamed, parents before children. Regions
     /// stored as given are left out, so re-applying a batch writes little.
     pub regions: Vec<RegionRow<'a>>,
@@ -102,8 +109,17 @@ pub struct StaffRow<'a> {
 impl<'a> Plan<'a> {
     /// Orders the batch's regions parents first. A code given twice with the
     /// same name counts once; given with two names, or a region's boundary
-    /// given twice, the batch is invalid.
+    /// given twice, or a subtree replaced from a level that is not below its
+    /// root, the batch is invalid.
     pub fn new(batch: &'a RegionBatch) -> StoreResult<Plan<'a>> {
+        for (root, level) in &batch.replace {
+            if *level <= root.level() {
+                return Err(StoreError::Invalid(format!(
+                    "replace under {root}: {level} is not a level below {root}, a {}",
+                    root.level()
+                )));
+            }
+        }
         let mut sorted: Vec<&Region> = batch.regions.iter().collect();
         sorted.sort_by(|a, b| (a.level(), &a.code).cmp(&(b.level(), &b.code)));
         let mut regions: Vec<&Region> = Vec::with_capacity(sorted.len());
@@ -131,9 +147,16 @@ impl<'a> Plan<'a> {
         Ok(Plan { batch, regions })
     }
 
+    /// The subtrees the batch replaces ([`RegionBatch::replace`]): in each
+    /// `(root, level)`, the stored codes of that level or deeper are what
+    /// [`Plan::resolve`] needs beside the stored names.
+    pub fn replaced(&self) -> &'a [(RegionCode, Level)] {
+        &self.batch.replace
+    }
+
     /// The codes whose stored names [`Plan::resolve`] needs, sorted: every
-    /// region of the batch, every parent, and every region given a boundary
-    /// or staff.
+    /// region of the batch, every parent, every region given a boundary or
+    /// staff, and every root of a replaced subtree.
     pub fn codes_to_look_up(&self) -> Vec<&'a str> {
         let mut codes = BTreeSet::new();
         for region in &self.regions {
@@ -144,38 +167,70 @@ impl<'a> Plan<'a> {
         }
         codes.extend(self.batch.boundaries.iter().map(|(code, _)| code.as_str()));
         codes.extend(self.batch.staff.iter().map(|s| s.grid.as_str()));
+        codes.extend(self.batch.replace.iter().map(|(root, _)| root.as_str()));
         codes.into_iter().collect()
     }
 
     /// Checks the batch against `stored`, the names found for
-    /// [`Plan::codes_to_look_up`] (codes not found left out), and yields the
-    /// writes. Fails when a parent, or the region of a boundary or staff
-    /// member, is neither stored nor in the batch, naming the first such
-    /// record (regions parents first, then boundaries, then staff) and
-    /// counting the others.
-    pub fn resolve(&self, stored: &HashMap<String, String>) -> StoreResult<Writes<'a>> {
+    /// [`Plan::codes_to_look_up`] (codes not found left out), and
+    /// `replaced`, the stored codes in the subtrees of [`Plan::replaced`]
+    /// (in any order), and yields the writes. Fails when the root of a
+    /// replaced subtree is neither stored nor in the batch, or when a
+    /// parent, or the region of a boundary or staff member, is neither
+    /// stored nor in the batch or is deleted by the batch, naming the first
+    /// such record (replaced roots first, then regions parents first, then
+    /// boundaries, then staff) and counting the others.
+    pub fn resolve(
+        &self,
+        stored: &HashMap<String, String>,
+        replaced: &[String],
+    ) -> StoreResult<Writes<'a>> {
         let in_batch: HashSet<&str> = self.regions.iter().map(|r| r.code.as_str()).collect();
-        let known = |code: &str| in_batch.contains(code) || stored.contains_key(code);
+        let doomed: BTreeSet<&str> = replaced
+            .iter()
+            .map(String::as_str)
+            .filter(|code| !in_batch.contains(code))
+            .collect();
+        // Why a region the batch refers to will not be there, if it won't.
+        let missing = |code: &str| -> Option<String> {
+            if in_batch.contains(code) {
+                None
+            } else if doomed.contains(code) {
+                let replacing = self.batch.replace.iter().find(|(root, level)| {
+                    code.starts_with(root.as_str()) && code.len() >= level.code_len()
+                });
+                Some(match replacing {
+                    Some((root, _)) => format!("is deleted by the replace under {root}"),
+                    None => "is deleted by the batch".to_owned(),
+                })
+            } else if stored.contains_key(code) {
+                None
+            } else {
+                Some("is not stored".to_owned())
+            }
+        };
         let mut problems = Vec::new();
+        for (root, _) in &self.batch.replace {
+            if !in_batch.contains(root.as_str()) && !stored.contains_key(root.as_str()) {
+                problems.push(format!("replace under {root}: region {root} is not stored"));
+            }
+        }
         for region in &self.regions {
             if let Some(parent) = parent_of(&region.code)
-                && !known(parent)
+                && let Some(why) = missing(parent)
             {
-                problems.push(format!(
-                    "region {}: parent {parent} is not stored",
-                    region.code
-                ));
+                problems.push(format!("region {}: parent {parent} {why}", region.code));
             }
         }
         for (code, _) in &self.batch.boundaries {
-            if !known(code.as_str()) {
-                problems.push(format!("boundary of {code}: region {code} is not stored"));
+            if let Some(why) = missing(code.as_str()) {
+                problems.push(format!("boundary of {code}: region {code} {why}"));
             }
         }
         for staff in &self.batch.staff {
-            if !known(staff.grid.as_str()) {
+            if let Some(why) = missing(staff.grid.as_str()) {
                 problems.push(format!(
-                    "staff {:?} of {}: region {} is not stored",
+                    "staff {:?} of {}: region {} {why}",
                     staff.name, staff.grid, staff.grid
                 ));
             }
@@ -193,7 +248,12 @@ impl<'a> Plan<'a> {
             .iter()
             .map(|(code, shape)| (code.as_str(), shape))
             .collect();
-        let mut outcome = BatchOutcome::default();
+        let mut deleted: Vec<String> = doomed.into_iter().map(str::to_owned).collect();
+        deleted.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        let mut outcome = BatchOutcome {
+            deleted: deleted.len() as u64,
+            ..BatchOutcome::default()
+        };
         let mut regions = Vec::new();
         for region in &self.regions {
             match stored.get(region.code.as_str()) {
@@ -247,6 +307,7 @@ impl<'a> Plan<'a> {
         outcome.boundaries = self.batch.boundaries.len() as u64;
         outcome.staff = staff.len() as u64;
         Ok(Writes {
+            deleted,
             regions,
             boundaries,
             staff_grids,
@@ -259,12 +320,16 @@ impl<'a> Plan<'a> {
 impl Writes<'_> {
     /// Whether these writes change what is stored, given how many of
     /// [`Writes::boundaries`] differed from the stored ones (the rows their
-    /// update touched): every row of [`Writes::regions`] is new or renamed,
-    /// and staff given for a grid count as a change even when they are the
-    /// ones stored. A backend grows the store's revision only when this
-    /// holds, so that re-applying an import without staff leaves it.
+    /// update touched): every region of [`Writes::deleted`] is a change,
+    /// every row of [`Writes::regions`] is new or renamed, and staff given
+    /// for a grid count as a change even when they are the ones stored. A
+    /// backend grows the store's revision only when this holds, so that
+    /// re-applying an import without staff leaves it.
     pub fn change_anything(&self, boundaries_changed: u64) -> bool {
-        !self.regions.is_empty() || boundaries_changed > 0 || !self.staff_grids.is_empty()
+        !self.deleted.is_empty()
+            || !self.regions.is_empty()
+            || boundaries_changed > 0
+            || !self.staff_grids.is_empty()
     }
 }
 
@@ -281,6 +346,19 @@ mod tests {
 
     fn region(code: &str, name: &str) -> Region {
         Region::new(RegionCode::parse(code).unwrap(), name)
+    }
+
+    /// The message of the error `batch` resolves to against `stored` and
+    /// `replaced`.
+    fn refusal(
+        batch: &RegionBatch,
+        stored: &HashMap<String, String>,
+        replaced: &[String],
+    ) -> String {
+        match Plan::new(batch).unwrap().resolve(stored, replaced) {
+            Err(e) => e.to_string(),
+            Ok(writes) => panic!("expected a refusal, got {writes:?}"),
+        }
     }
 
     fn stored(pairs: &[(&str, &str)]) -> HashMap<String, String> {
@@ -307,7 +385,7 @@ mod tests {
             ["44", "4405", "440507", "440507001"]
         );
         let writes = plan
-            .resolve(&stored(&[("44", "广东省"), ("4405", "汕头")]))
+            .resolve(&stored(&[("44", "广东省"), ("4405", "汕头")]), &[])
             .unwrap();
         let codes: Vec<_> = writes.regions.iter().map(|r| r.code).collect();
         assert_eq!(codes, ["4405", "440507", "440507001"]);
@@ -335,13 +413,10 @@ mod tests {
                 name: "张三".into(),
                 role: StaffRole::Leader,
             }],
+            replace: vec![],
         };
-        let err = Plan::new(&batch)
-            .unwrap()
-            .resolve(&HashMap::new())
-            .unwrap_err();
         assert_eq!(
-            err.to_string(),
+            refusal(&batch, &HashMap::new(), &[]),
             "region 440507001: parent 440507 is not stored (and 2 more problems)"
         );
     }
@@ -359,10 +434,11 @@ mod tests {
                 (RegionCode::parse("44").unwrap(), shape),
             ],
             staff: vec![],
+            replace: vec![],
         };
         let writes = Plan::new(&batch)
             .unwrap()
-            .resolve(&stored(&[("44", "广东省")]))
+            .resolve(&stored(&[("44", "广东省")]), &[])
             .unwrap();
         assert_eq!(writes.regions.len(), 1);
         let folded = writes.regions[0].boundary.as_ref().unwrap();
@@ -379,12 +455,13 @@ mod tests {
             regions: vec![region("44", "广东省")],
             boundaries: vec![(RegionCode::parse("44").unwrap(), shape)],
             staff: vec![],
+            replace: vec![],
         };
         let plan = Plan::new(&batch).unwrap();
-        let unchanged = plan.resolve(&stored(&[("44", "广东省")])).unwrap();
+        let unchanged = plan.resolve(&stored(&[("44", "广东省")]), &[]).unwrap();
         assert!(!unchanged.change_anything(0), "the boundary was the same");
         assert!(unchanged.change_anything(1), "the boundary differed");
-        let renamed = plan.resolve(&stored(&[("44", "广东")])).unwrap();
+        let renamed = plan.resolve(&stored(&[("44", "广东")]), &[]).unwrap();
         assert!(renamed.change_anything(0));
         let staffed = RegionBatch {
             staff: vec![GridStaff {
@@ -396,9 +473,108 @@ mod tests {
         };
         let writes = Plan::new(&staffed)
             .unwrap()
-            .resolve(&stored(&[("44", "广东省")]))
+            .resolve(&stored(&[("44", "广东省")]), &[])
             .unwrap();
         assert!(writes.change_anything(0), "staff given count as a change");
+    }
+
+    #[test]
+    fn replaced_regions_not_listed_are_deleted_deepest_first() {
+        let batch = RegionBatch {
+            regions: vec![
+                region("440507001001001", "一"),
+                region("440507001001002", "二"),
+            ],
+            replace: vec![(RegionCode::parse("440507").unwrap(), Level::Grid)],
+            ..Default::default()
+        };
+        let plan = Plan::new(&batch).unwrap();
+        assert_eq!(
+            plan.codes_to_look_up(),
+            [
+                "440507",
+                "440507001001",
+                "440507001001001",
+                "440507001001002"
+            ]
+        );
+        let replaced: Vec<String> = [
+            "440507001001003",
+            "440507001001001",
+            "440507001001003001",
+            "440507001001002",
+            "440507001001004",
+        ]
+        .map(String::from)
+        .to_vec();
+        let writes = plan
+            .resolve(
+                &stored(&[
+                    ("440507", "龙湖区"),
+                    ("440507001001", "社区"),
+                    ("440507001001001", "一"),
+                ]),
+                &replaced,
+            )
+            .unwrap();
+        assert_eq!(
+            writes.deleted,
+            ["440507001001003001", "440507001001003", "440507001001004"]
+        );
+        assert_eq!(writes.outcome.deleted, 3);
+        assert_eq!(writes.outcome.inserted, 1);
+        assert!(writes.change_anything(0));
+
+        let nothing_left = plan
+            .resolve(
+                &stored(&[("440507", "龙湖区"), ("440507001001", "社区")]),
+                &replaced[1..2],
+            )
+            .unwrap();
+        assert_eq!(nothing_left.deleted, Vec::<String>::new());
+    }
+
+    #[test]
+    fn replacing_refuses_unknown_roots_shallow_levels_and_deleted_references() {
+        let county = RegionCode::parse("440507").unwrap();
+        let shallow = RegionBatch {
+            replace: vec![(county.clone(), Level::County)],
+            ..Default::default()
+        };
+        assert!(matches!(
+            Plan::new(&shallow),
+            Err(StoreError::Invalid(m)) if m.contains("440507") && m.contains("county")
+        ));
+
+        let unknown = RegionBatch {
+            replace: vec![(county.clone(), Level::Grid)],
+            ..Default::default()
+        };
+        assert_eq!(
+            refusal(&unknown, &HashMap::new(), &[]),
+            "replace under 440507: region 440507 is not stored"
+        );
+
+        let doomed_grid = RegionCode::parse("440507001001003").unwrap();
+        let referring = RegionBatch {
+            regions: vec![region("440507001001003001", "微网格")],
+            staff: vec![GridStaff {
+                grid: doomed_grid,
+                name: "张三".into(),
+                role: StaffRole::Leader,
+            }],
+            replace: vec![(county, Level::Grid)],
+            ..Default::default()
+        };
+        assert_eq!(
+            refusal(
+                &referring,
+                &stored(&[("440507", "龙湖区"), ("440507001001003", "三")]),
+                &["440507001001003".to_owned()],
+            ),
+            "region 440507001001003001: parent 440507001001003 is deleted by the \
+             replace under 440507 (and 1 more problems)"
+        );
     }
 
     #[test]
@@ -427,10 +603,10 @@ mod tests {
         };
         let writes = Plan::new(&batch)
             .unwrap()
-            .resolve(&stored(&[
-                ("440507001001001", "一"),
-                ("440507001001002", "二"),
-            ]))
+            .resolve(
+                &stored(&[("440507001001001", "一"), ("440507001001002", "二")]),
+                &[],
+            )
             .unwrap();
         assert_eq!(writes.staff_grids, ["440507001001001", "440507001001002"]);
         let ordinals: Vec<_> = writes.staff.iter().map(|s| (s.name, s.ordinal)).collect();

@@ -62,6 +62,11 @@ macro_rules! store_contract_tests {
             revision_starts_at_zero,
             revision_counts_the_batches_that_change_something,
             failed_batches_leave_the_revision,
+            replace_keeps_only_the_regions_listed,
+            replace_deletes_the_micro_grids_of_deleted_grids,
+            replace_leaves_other_subtrees_alone,
+            invalid_replace_fails_whole_batch,
+            revision_grows_when_a_batch_deletes,
             concurrent_batches_all_apply,
             applies_a_demo_sized_batch,
         );
@@ -192,6 +197,8 @@ fn two_parts_with_a_hole() -> MultiPolygon<f64> {
 
 const GRID_1: &str = "440507001001001";
 const GRID_2: &str = "440507001001002";
+/// The community of the sample's two grids.
+const COMMUNITY: &str = "440507001001";
 
 /// Thirteen regions in two provinces, given children first: 4401 and 4405
 /// are sibling cities, 440507 and 440511 sibling counties. Three have a
@@ -224,6 +231,7 @@ fn sample() -> RegionBatch {
             staff(GRID_1, "李四", StaffRole::Worker),
             staff(GRID_2, "赵六", StaffRole::Worker),
         ],
+        replace: vec![],
     }
 }
 
@@ -291,6 +299,7 @@ pub async fn apply_inserts_then_reports_unchanged(store: &dyn Store) {
             unchanged: 0,
             boundaries: 3,
             staff: 4,
+            deleted: 0,
         }
     );
     let second = store.apply(&batch).await.unwrap();
@@ -302,6 +311,7 @@ pub async fn apply_inserts_then_reports_unchanged(store: &dyn Store) {
             unchanged: SAMPLE_REGIONS,
             boundaries: 3,
             staff: 4,
+            deleted: 0,
         }
     );
     let all = store.subtree(None, None).await.unwrap();
@@ -390,6 +400,7 @@ pub async fn orphan_region_fails_whole_batch(store: &dyn Store) {
         ],
         boundaries: vec![(code("4405"), MultiPolygon(vec![square(116.0, 23.0, 1.0)]))],
         staff: vec![],
+        replace: vec![],
     };
     assert_invalid(store.apply(&batch).await, &["440599001", "440599"]);
     assert_eq!(codes(&store.subtree(None, None).await.unwrap()), ["44"]);
@@ -441,6 +452,7 @@ pub async fn unknown_staff_grid_fails_whole_batch(store: &dyn Store) {
             staff(GRID_1, "钱七", StaffRole::Leader),
             staff("440507001001099", "孙八", StaffRole::Worker),
         ],
+        replace: vec![],
     };
     assert_invalid(store.apply(&batch).await, &["440507001001099"]);
     assert_eq!(store.grid_staff(&code(GRID_1)).await.unwrap().len(), 3);
@@ -466,6 +478,7 @@ pub async fn names_round_trip_exactly(store: &dyn Store) {
             regions,
             boundaries: vec![],
             staff: vec![staff("440504", leader, StaffRole::Leader)],
+            replace: vec![],
         })
         .await
         .unwrap();
@@ -778,6 +791,7 @@ pub async fn boundary_round_trips_exactly(store: &dyn Store) {
             ],
             boundaries: vec![(code("110101"), shape.clone())],
             staff: vec![],
+            replace: vec![],
         })
         .await
         .unwrap();
@@ -799,6 +813,7 @@ pub async fn boundary_round_trips_exactly(store: &dyn Store) {
             regions: vec![],
             boundaries: vec![(code("110101"), replacement.clone())],
             staff: vec![],
+            replace: vec![],
         })
         .await
         .unwrap();
@@ -820,6 +835,7 @@ pub async fn boundary_round_trips_exactly(store: &dyn Store) {
             regions: vec![region("110101", "东城新区")],
             boundaries: vec![(code("110101"), renamed_and_reshaped.clone())],
             staff: vec![],
+            replace: vec![],
         })
         .await
         .unwrap();
@@ -923,6 +939,7 @@ pub async fn staff_replaced_per_grid(store: &dyn Store) {
                 staff(GRID_1, "孙八", StaffRole::Worker),
                 staff(GRID_1, "钱七", StaffRole::Leader),
             ],
+            replace: vec![],
         })
         .await
         .unwrap();
@@ -954,16 +971,20 @@ pub async fn staff_replaced_per_grid(store: &dyn Store) {
     );
 }
 
-/// Counts per level of a subtree, with boundaries and staff; empty levels
-/// are left out.
-pub async fn count_by_level_counts_boundaries_and_staff(store: &dyn Store) {
-    apply_sample(store).await;
-    let count = |level, regions, with_boundary, staff| LevelCount {
+/// The counts of one level, as [`Store::count_by_level`] gives them.
+fn count(level: Level, regions: u64, with_boundary: u64, staff: u64) -> LevelCount {
+    LevelCount {
         level,
         regions,
         with_boundary,
         staff,
-    };
+    }
+}
+
+/// Counts per level of a subtree, with boundaries and staff; empty levels
+/// are left out.
+pub async fn count_by_level_counts_boundaries_and_staff(store: &dyn Store) {
+    apply_sample(store).await;
     assert_eq!(
         store.count_by_level(Some(&code("4405"))).await.unwrap(),
         vec![
@@ -1059,6 +1080,326 @@ pub async fn failed_batches_leave_the_revision(store: &dyn Store) {
     assert_invalid(store.apply(&unknown_grid).await, &["440507001001099"]);
     assert_eq!(store.revision().await.unwrap(), before);
     assert_eq!(store.region(&code("440508")).await.unwrap(), None);
+}
+
+/// `n` grids of `community`, numbered from 1 and named after `round`, as
+/// `gongzhi grids generate` writes them: each with a boundary, a leader and
+/// a worker.
+fn grids_of(community: &str, n: u32, round: &str) -> RegionBatch {
+    let community = code(community);
+    let mut batch = RegionBatch::default();
+    for g in 1..=n {
+        let grid = community.child(g).expect("grid code");
+        let lng = 116.7 + f64::from(g) * 0.01;
+        batch
+            .regions
+            .push(Region::new(grid.clone(), format!("{round}第{g}网格")));
+        batch
+            .boundaries
+            .push((grid.clone(), MultiPolygon(vec![square(lng, 23.4, 0.01)])));
+        for (name, role) in [("网格长", StaffRole::Leader), ("网格员", StaffRole::Worker)] {
+            batch.staff.push(GridStaff {
+                grid: grid.clone(),
+                name: format!("{round}{name}{g}"),
+                role,
+            });
+        }
+    }
+    batch
+}
+
+/// `batch`, replacing the grids and micro-grids of `root`.
+fn replacing_grids(root: &str, batch: RegionBatch) -> RegionBatch {
+    RegionBatch {
+        replace: vec![(code(root), Level::Grid)],
+        ..batch
+    }
+}
+
+/// The codes of the subtree of `root`, optionally of one level.
+async fn subtree_codes(store: &dyn Store, root: &str, level: Option<Level>) -> Vec<String> {
+    let regions = store.subtree(Some(&code(root)), level).await.unwrap();
+    regions.into_iter().map(|r| r.code.into()).collect()
+}
+
+/// Asserts that `grid` is gone, with its boundary and staff.
+async fn assert_gone(store: &dyn Store, grid: &str) {
+    assert_eq!(store.region(&code(grid)).await.unwrap(), None, "{grid}");
+    assert_eq!(store.boundary(&code(grid)).await.unwrap(), None, "{grid}");
+    assert_eq!(
+        store.grid_staff(&code(grid)).await.unwrap(),
+        vec![],
+        "{grid}"
+    );
+}
+
+/// Five generated grids replaced by two leave exactly the two, with the
+/// staff and boundaries the batch gives them; the other three go with their
+/// boundaries and staff, and the levels above are left alone.
+pub async fn replace_keeps_only_the_regions_listed(store: &dyn Store) {
+    apply_sample(store).await;
+    store.apply(&grids_of(COMMUNITY, 5, "旧")).await.unwrap();
+    let before = store.revision().await.unwrap();
+    let outcome = store
+        .apply(&replacing_grids("440507", grids_of(COMMUNITY, 2, "新")))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        BatchOutcome {
+            renamed: 2,
+            boundaries: 2,
+            staff: 4,
+            deleted: 3,
+            ..Default::default()
+        }
+    );
+    assert_eq!(store.revision().await.unwrap(), before + 1);
+    assert_eq!(
+        store
+            .subtree(Some(&code("440507")), Some(Level::Grid))
+            .await
+            .unwrap(),
+        vec![region(GRID_1, "新第1网格"), region(GRID_2, "新第2网格")]
+    );
+    assert_eq!(
+        store.grid_staff(&code(GRID_2)).await.unwrap(),
+        vec![
+            staff(GRID_2, "新网格长2", StaffRole::Leader),
+            staff(GRID_2, "新网格员2", StaffRole::Worker),
+        ]
+    );
+    for gone in ["440507001001003", "440507001001004", "440507001001005"] {
+        assert_gone(store, gone).await;
+    }
+    let kept: Vec<_> = store
+        .boundaries(Some(&code("440507")), Some(Level::Grid))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(r, _)| r.code.to_string())
+        .collect();
+    assert_eq!(kept, [GRID_1, GRID_2]);
+    assert_eq!(
+        store.count_by_level(Some(&code("440507"))).await.unwrap(),
+        vec![
+            count(Level::County, 1, 1, 0),
+            count(Level::Town, 2, 0, 0),
+            count(Level::Community, 1, 0, 0),
+            count(Level::Grid, 2, 2, 4),
+        ]
+    );
+}
+
+/// Micro-grids are deeper than grids: replacing grids deletes the
+/// micro-grids of the grids deleted, and those of the grids kept that the
+/// batch does not list; replacing the micro-grids of one grid leaves its
+/// sibling grids.
+pub async fn replace_deletes_the_micro_grids_of_deleted_grids(store: &dyn Store) {
+    apply_sample(store).await;
+    let micro = |grid: &str, n: &str| format!("{grid}{n}");
+    let grid_3 = "440507001001003";
+    let (kept, doomed_1, doomed_2) = (
+        micro(GRID_1, "001"),
+        micro(grid_3, "001"),
+        micro(grid_3, "002"),
+    );
+    let mut first = grids_of(COMMUNITY, 3, "旧");
+    for c in [&kept, &doomed_1, &doomed_2] {
+        first.regions.push(region(c, "微网格"));
+    }
+    first.boundaries.push((
+        code(&doomed_1),
+        MultiPolygon(vec![square(116.73, 23.4, 0.001)]),
+    ));
+    first
+        .staff
+        .push(staff(&doomed_1, "微网格员", StaffRole::Worker));
+    store.apply(&first).await.unwrap();
+
+    let mut second = grids_of(COMMUNITY, 2, "新");
+    second.regions.push(region(&kept, "微网格"));
+    let outcome = store
+        .apply(&replacing_grids("440507", second))
+        .await
+        .unwrap();
+    assert_eq!(outcome.deleted, 3);
+    assert_eq!(outcome.unchanged, 1);
+    assert_eq!(
+        subtree_codes(store, "440507", None).await,
+        [
+            "440507",
+            "440507001",
+            COMMUNITY,
+            GRID_1,
+            &kept,
+            GRID_2,
+            "440507002"
+        ]
+    );
+    for gone in [grid_3, &doomed_1, &doomed_2] {
+        assert_gone(store, gone).await;
+    }
+
+    let newer = micro(GRID_1, "002");
+    let outcome = store
+        .apply(&RegionBatch {
+            regions: vec![region(&newer, "新微网格")],
+            replace: vec![(code(GRID_1), Level::MicroGrid)],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((outcome.inserted, outcome.deleted), (1, 1));
+    assert_gone(store, &kept).await;
+    assert_eq!(
+        subtree_codes(store, COMMUNITY, None).await,
+        [COMMUNITY, GRID_1, &newer, GRID_2]
+    );
+    assert_eq!(
+        store.count_by_level(Some(&code(COMMUNITY))).await.unwrap(),
+        vec![
+            count(Level::Community, 1, 0, 0),
+            count(Level::Grid, 2, 2, 4),
+            count(Level::MicroGrid, 1, 0, 0),
+        ]
+    );
+}
+
+/// Replacing the grids of one county leaves its sibling's grids, their
+/// boundaries and their staff.
+pub async fn replace_leaves_other_subtrees_alone(store: &dyn Store) {
+    apply_sample(store).await;
+    let sibling = "440511001001";
+    store
+        .apply(&regions_only(vec![region(sibling, "金平社区")]))
+        .await
+        .unwrap();
+    store.apply(&grids_of(COMMUNITY, 5, "旧")).await.unwrap();
+    store.apply(&grids_of(sibling, 3, "金平")).await.unwrap();
+    let outcome = store
+        .apply(&replacing_grids("440507", grids_of(COMMUNITY, 2, "新")))
+        .await
+        .unwrap();
+    assert_eq!(outcome.deleted, 3);
+    assert_eq!(
+        subtree_codes(store, "440511", Some(Level::Grid)).await,
+        ["440511001001001", "440511001001002", "440511001001003"]
+    );
+    assert_eq!(
+        store.grid_staff(&code("440511001001003")).await.unwrap(),
+        vec![
+            staff("440511001001003", "金平网格长3", StaffRole::Leader),
+            staff("440511001001003", "金平网格员3", StaffRole::Worker),
+        ]
+    );
+    let grids = |counts: Vec<LevelCount>| counts.into_iter().find(|c| c.level == Level::Grid);
+    assert_eq!(
+        grids(store.count_by_level(Some(&code("440511"))).await.unwrap()),
+        Some(count(Level::Grid, 3, 3, 6))
+    );
+    assert_eq!(
+        grids(store.count_by_level(None).await.unwrap()),
+        Some(count(Level::Grid, 5, 5, 10))
+    );
+}
+
+/// A replaced subtree whose root is neither stored nor in the batch, a
+/// replaced level not below its root, a region whose parent the batch
+/// deletes, or staff or a boundary of a region it deletes, fail the whole
+/// batch: nothing is written or deleted, and the revision stays. A root
+/// that only the batch holds is fine.
+pub async fn invalid_replace_fails_whole_batch(store: &dyn Store) {
+    apply_sample(store).await;
+    let before = store.revision().await.unwrap();
+    let with = |replace: Vec<(RegionCode, Level)>| {
+        let mut batch = grids_of(COMMUNITY, 1, "新");
+        batch.regions.push(region("440508", "新区"));
+        RegionBatch { replace, ..batch }
+    };
+    let grid_level = |root: &str| vec![(code(root), Level::Grid)];
+    assert_invalid(store.apply(&with(grid_level("440599"))).await, &["440599"]);
+    assert_invalid(
+        store
+            .apply(&with(vec![(code("440507"), Level::County)]))
+            .await,
+        &["440507", "county"],
+    );
+    assert_invalid(
+        store
+            .apply(&with(vec![(code("440507"), Level::City)]))
+            .await,
+        &["440507", "city"],
+    );
+    let mut orphaned = with(grid_level("440507"));
+    orphaned
+        .regions
+        .push(region(&format!("{GRID_2}001"), "微网格"));
+    assert_invalid(store.apply(&orphaned).await, &[GRID_2, "440507"]);
+    let mut staffed = with(grid_level("440507"));
+    staffed.staff.push(staff(GRID_2, "赵六", StaffRole::Leader));
+    assert_invalid(store.apply(&staffed).await, &[GRID_2]);
+    let mut shaped = with(grid_level("440507"));
+    shaped
+        .boundaries
+        .push((code(GRID_2), MultiPolygon(vec![square(116.7, 23.4, 0.01)])));
+    assert_invalid(store.apply(&shaped).await, &[GRID_2]);
+
+    assert_eq!(store.revision().await.unwrap(), before);
+    assert_eq!(store.region(&code("440508")).await.unwrap(), None);
+    assert_eq!(
+        store.subtree(None, Some(Level::Grid)).await.unwrap(),
+        vec![region(GRID_1, "第一网格"), region(GRID_2, "第二网格")]
+    );
+    assert_eq!(store.grid_staff(&code(GRID_2)).await.unwrap().len(), 1);
+
+    let outcome = store
+        .apply(&RegionBatch {
+            regions: vec![region("440508", "新区")],
+            replace: vec![(code("440508"), Level::Town)],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((outcome.inserted, outcome.deleted), (1, 0));
+}
+
+/// A batch that only deletes changes the store and grows the revision; the
+/// same batch again finds nothing to delete and leaves it.
+pub async fn revision_grows_when_a_batch_deletes(store: &dyn Store) {
+    apply_sample(store).await;
+    let before = store.revision().await.unwrap();
+    let only_grid_1 = RegionBatch {
+        regions: vec![region(GRID_1, "第一网格")],
+        replace: vec![(code(COMMUNITY), Level::Grid)],
+        ..Default::default()
+    };
+    assert_eq!(
+        store.apply(&only_grid_1).await.unwrap(),
+        BatchOutcome {
+            unchanged: 1,
+            deleted: 1,
+            ..Default::default()
+        }
+    );
+    assert_eq!(store.revision().await.unwrap(), before + 1);
+    assert_gone(store, GRID_2).await;
+    assert_eq!(
+        store.apply(&only_grid_1).await.unwrap(),
+        BatchOutcome {
+            unchanged: 1,
+            ..Default::default()
+        }
+    );
+    let nothing_below = RegionBatch {
+        replace: vec![(code("440511"), Level::Grid)],
+        ..Default::default()
+    };
+    assert_eq!(
+        store.apply(&nothing_below).await.unwrap(),
+        BatchOutcome::default()
+    );
+    assert_eq!(store.revision().await.unwrap(), before + 1);
 }
 
 /// Two stores on one database, as two processes would open them, see each
@@ -1187,6 +1528,7 @@ pub async fn applies_a_demo_sized_batch(store: &dyn Store) {
             unchanged: 0,
             boundaries: DEMO_REGIONS,
             staff: 9_500,
+            deleted: 0,
         }
     );
     let started = Instant::now();

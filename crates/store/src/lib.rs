@@ -44,18 +44,26 @@ pub trait Store: Send + Sync + 'static {
     /// changed and rebuild its point index.
     ///
     /// It is 0 in a fresh store and grows by one with every batch that
-    /// changes something: a region inserted or renamed, a boundary unlike
-    /// the stored one, or the staff of a grid given (even the same staff).
+    /// changes something: a region inserted, renamed or deleted, a boundary
+    /// unlike the stored one, or the staff of a grid given (even the same
+    /// staff).
     /// A batch that changes nothing, such as an import without staff
     /// applied again, or one that fails, leaves it.
     async fn revision(&self) -> StoreResult<i64>;
 
     /// Applies a batch of regions, boundaries and grid staff in one
-    /// transaction. Regions are inserted or renamed (never duplicated);
-    /// boundaries replace the stored ones; the staff of every grid named in
-    /// `staff` replaces that grid's staff. A region whose parent is neither
-    /// stored nor in the batch, or a boundary or staff member of an unknown
-    /// region, fails the whole batch.
+    /// transaction. In every subtree of `replace`, the stored regions of its
+    /// level or deeper that the batch does not list are deleted first, with
+    /// their boundaries and staff. Then regions are inserted or renamed
+    /// (never duplicated); boundaries replace the stored ones; the staff of
+    /// every grid named in `staff` replaces that grid's staff.
+    ///
+    /// These fail the whole batch with [`StoreError::Invalid`]: a region
+    /// whose parent is neither stored nor in the batch, or a boundary or
+    /// staff member of an unknown region; a `replace` root neither stored
+    /// nor in the batch, or a `replace` level not below its root's; a
+    /// region whose parent the batch deletes, or a boundary or staff member
+    /// of a region it deletes.
     async fn apply(&self, batch: &RegionBatch) -> StoreResult<BatchOutcome>;
 
     /// One region, or `None`.

@@ -22,6 +22,11 @@ pub struct RegionBatch {
     pub boundaries: Vec<(RegionCode, MultiPolygon<f64>)>,
     /// Staff; each grid named here has its staff replaced by these entries.
     pub staff: Vec<GridStaff>,
+    /// Subtrees whose regions of the given level and below are replaced by
+    /// this batch: within each `(root, level)`, stored regions of that level
+    /// or deeper that the batch does not list are deleted, with their
+    /// boundaries and staff. Empty: nothing is deleted.
+    pub replace: Vec<(RegionCode, Level)>,
 }
 
 /// What a batch changed.
@@ -37,6 +42,21 @@ pub struct BatchOutcome {
     pub boundaries: u64,
     /// Staff entries written.
     pub staff: u64,
+    /// Regions deleted because a subtree the batch replaces
+    /// ([`RegionBatch::replace`]) held them and the batch did not list them.
+    pub deleted: u64,
+}
+
+impl std::ops::AddAssign for BatchOutcome {
+    /// Totals the outcomes of several batches, as an import of several counties reports.
+    fn add_assign(&mut self, other: BatchOutcome) {
+        self.inserted += other.inserted;
+        self.renamed += other.renamed;
+        self.unchanged += other.unchanged;
+        self.boundaries += other.boundaries;
+        self.staff += other.staff;
+        self.deleted += other.deleted;
+    }
 }
 
 /// Counts for one level of a subtree.

@@ -23,6 +23,13 @@ pub fn level_bounds(level: Option<Level>) -> (i16, i16) {
     }
 }
 
+/// The inclusive range of stored levels from `level` down to the deepest,
+/// as [`level_bounds`] gives them: the regions a replaced subtree
+/// ([`RegionBatch::replace`](crate::RegionBatch::replace)) holds.
+pub fn levels_from(level: Level) -> (i16, i16) {
+    (level_number(level), level_bounds(None).1)
+}
+
 /// Reads back a stored level.
 fn level_from_number(number: i16) -> StoreResult<Level> {
     u8::try_from(number)
@@ -142,6 +149,7 @@ mod tests {
         }
         assert_eq!(level_bounds(None), (0, 6));
         assert_eq!(level_bounds(Some(Level::Town)), (3, 3));
+        assert_eq!(levels_from(Level::Grid), (5, 6));
         assert!(level_from_number(7).is_err());
         assert!(level_from_number(-1).is_err());
     }

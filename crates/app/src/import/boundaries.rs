@@ -7,7 +7,10 @@ use super::{Report, feature_problem, read_polygons};
 use crate::cli::SourceArgs;
 use gongzhi_domain::{Level, RegionCode};
 use gongzhi_store::{RegionBatch, Store};
-use std::{collections::BTreeSet, path::PathBuf};
+use std::{
+    collections::{BTreeSet, HashMap},
+    path::PathBuf,
+};
 
 /// Imports the boundaries in `files`: all of them, or nothing when any
 /// feature is refused (unless skipping).
@@ -22,8 +25,9 @@ pub async fn import(
     let mut parents: BTreeSet<(RegionCode, Level)> = BTreeSet::new();
     let mut batch = RegionBatch::default();
     let mut problems = Vec::new();
+    let mut seen: HashMap<RegionCode, String> = HashMap::new();
     for path in files {
-        let (features, refused) = read_polygons(path, source, &mut report)?;
+        let (features, refused) = read_polygons(path, source, &mut report);
         problems.extend(refused);
         for f in features {
             let field = code_field.unwrap_or("id");
@@ -53,6 +57,16 @@ pub async fn import(
                 )));
                 continue;
             }
+            let here = format!("{} feature {}", path.display(), f.number);
+            if let Some(first) = seen.insert(code.clone(), here) {
+                problems.push(feature_problem(
+                    path,
+                    &f,
+                    Some(field),
+                    format!("{code} appears twice: {first} has the same code"),
+                ));
+                continue;
+            }
             if let Some(parent) = code.parent() {
                 parents.insert((parent, code.level()));
             }
@@ -60,6 +74,11 @@ pub async fn import(
         }
     }
     report.gate(problems, source.skip_invalid)?;
+    if batch.boundaries.is_empty() {
+        report.notices.push(
+            "no boundary was imported: the files hold no feature inside the chosen region".into(),
+        );
+    }
     report.outcome = store.apply(&batch).await?;
     for (parent, level) in parents {
         for child in store.children(Some(&parent)).await? {

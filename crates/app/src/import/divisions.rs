@@ -8,7 +8,7 @@ use super::{Problem, Refused, Report};
 use gongzhi_domain::{Level, Region, RegionCode};
 use gongzhi_store::{RegionBatch, Store};
 use std::{
-    collections::HashSet,
+    collections::HashMap,
     path::{Path, PathBuf},
 };
 
@@ -79,13 +79,27 @@ pub async fn import(
 ) -> anyhow::Result<Report> {
     let (regions, mut problems) = read_dir(dir, under);
     let stored = |code: RegionCode| async move { store.region(&code).await.map(|r| r.is_some()) };
-    let mut accepted: HashSet<RegionCode> = HashSet::new();
+    let mut accepted: HashMap<RegionCode, (String, String)> = HashMap::new();
     let mut kept = Vec::with_capacity(regions.len());
     let mut sorted = regions;
     sorted.sort_by_key(|row| row.region.code.level());
     for SourceRow { region, file, at } in sorted {
+        if let Some((first_name, first_at)) = accepted.get(&region.code) {
+            if *first_name != region.name {
+                problems.push(Problem {
+                    file,
+                    at,
+                    field: Some("code".into()),
+                    reason: format!(
+                        "{} appears twice, as {:?} and, at {first_at}, as {first_name:?}",
+                        region.code, region.name
+                    ),
+                });
+            }
+            continue;
+        }
         if let Some(parent) = region.code.parent()
-            && !accepted.contains(&parent)
+            && !accepted.contains_key(&parent)
             && !stored(parent.clone()).await?
         {
             problems.push(Problem {
@@ -99,7 +113,8 @@ pub async fn import(
             });
             continue;
         }
-        accepted.insert(region.code.clone());
+        let origin = format!("{} {at}", file.display());
+        accepted.insert(region.code.clone(), (region.name.clone(), origin));
         kept.push(region);
     }
     let mut report = Report::default();

@@ -5,6 +5,8 @@
 //! what was skipped. Every problem names the file, the row or feature, the
 //! field where there is one, and the reason.
 
+use gongzhi_geo::read::ReadError;
+
 pub mod boundaries;
 pub mod divisions;
 pub mod grids;
@@ -88,8 +90,8 @@ impl Report {
     pub fn print(&self, what: &str) {
         let o = &self.outcome;
         println!(
-            "{what}: {} new, {} renamed, {} unchanged; {} boundaries, {} staff written",
-            o.inserted, o.renamed, o.unchanged, o.boundaries, o.staff
+            "{what}: {} new, {} renamed, {} unchanged, {} deleted; {} boundaries, {} staff written",
+            o.inserted, o.renamed, o.unchanged, o.deleted, o.boundaries, o.staff
         );
         for n in &self.notices {
             println!("  note: {n}");
@@ -103,27 +105,38 @@ impl Report {
     }
 }
 
-/// Reads a polygon file; the features it refused become problems and the
-/// ones it repaired become notices of `report`.
+/// Reads a polygon file. The features it refused become problems, and so
+/// does the whole file when it cannot be read; the ones it repaired become
+/// notices of `report`.
 pub(crate) fn read_polygons(
     path: &std::path::Path,
     source: crate::cli::SourceArgs,
     report: &mut Report,
-) -> anyhow::Result<(Vec<gongzhi_geo::read::Feature>, Vec<Problem>)> {
+) -> (Vec<gongzhi_geo::read::Feature>, Vec<Problem>) {
     let opts = gongzhi_geo::read::ReadOptions {
         crs: source.crs,
         repair: source.repair,
     };
-    let file = gongzhi_geo::read::read_features(path, opts)?;
-    let at = |n: usize, label: &Option<String>| match label {
-        Some(l) => format!("feature {n} ({l})"),
-        None => format!("feature {n}"),
+    let file = match gongzhi_geo::read::read_features(path, opts) {
+        Ok(file) => file,
+        Err(e) => {
+            let problem = Problem {
+                file: path.to_owned(),
+                at: "file".into(),
+                field: None,
+                reason: match e {
+                    ReadError::Io { reason, .. } => format!("cannot read the file: {reason}"),
+                    ReadError::Malformed { reason, .. } => reason,
+                },
+            };
+            return (Vec::new(), vec![problem]);
+        }
     };
     for r in &file.repaired {
         report.notices.push(format!(
             "{}: {} was repaired: {}",
             path.display(),
-            at(r.number, &r.label),
+            feature_at(r.number, r.label.as_deref()),
             r.reason
         ));
     }
@@ -132,12 +145,20 @@ pub(crate) fn read_polygons(
         .iter()
         .map(|r| Problem {
             file: path.to_owned(),
-            at: at(r.number, &r.label),
+            at: feature_at(r.number, r.label.as_deref()),
             field: None,
             reason: r.reason.clone(),
         })
         .collect();
-    Ok((file.features, problems))
+    (file.features, problems)
+}
+
+/// `feature 3 (440507)`: where a feature is, for people.
+fn feature_at(number: usize, label: Option<&str>) -> String {
+    match label {
+        Some(l) => format!("feature {number} ({l})"),
+        None => format!("feature {number}"),
+    }
 }
 
 /// A problem with one feature of a polygon file.
@@ -150,10 +171,7 @@ pub(crate) fn feature_problem(
     let label = feature.id.clone().or_else(|| feature.field("name"));
     Problem {
         file: path.to_owned(),
-        at: match label {
-            Some(l) => format!("feature {} ({l})", feature.number),
-            None => format!("feature {}", feature.number),
-        },
+        at: feature_at(feature.number, label.as_deref()),
         field: field.map(str::to_owned),
         reason,
     }
