@@ -164,8 +164,8 @@ pub enum GridsCommand {
         /// A province, city or county whose counties are divided.
         #[arg(long, value_name = "CODE")]
         under: RegionCode,
-        /// Mean number of grids per community [default: demo.grids_per_community].
-        #[arg(long)]
+        /// Mean number of grids per community, above 0 and at most 999 [default: demo.grids_per_community].
+        #[arg(long, value_parser = grids_per_community)]
         per_community: Option<f64>,
         /// Seed of the generators [default: demo.seed].
         #[arg(long)]
@@ -180,4 +180,14 @@ pub enum ConfigCommand {
     PrintDefault,
     /// Print the configuration in effect (secrets redacted).
     Print,
+}
+
+/// A mean number of grids per community: a number above 0 and at most 999.
+fn grids_per_community(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if v > 0.0 && v <= 999.0 {
+        Ok(v)
+    } else {
+        Err(format!("{s} is not above 0 and at most 999"))
+    }
 }

@@ -47,10 +47,24 @@ pub async fn grids(
         features,
         foreign_members: None,
     };
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(file, collection.to_string())
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
+    anyhow::ensure!(
+        count > 0,
+        "no grid with a boundary is stored in {under}: nothing to export"
+    );
+    write_whole(file, collection.to_string().as_bytes())?;
     Ok(count)
+}
+
+/// Writes `file` through a temporary file beside it and a rename, so that a
+/// reader never sees half a file and a failed export leaves the old one.
+fn write_whole(file: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let cannot = |e: std::io::Error| anyhow::anyhow!("cannot write {}: {e}", file.display());
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(cannot)?;
+    let partial = file.with_extension("partial");
+    std::fs::write(&partial, bytes).map_err(cannot)?;
+    std::fs::rename(&partial, file).map_err(cannot)
 }

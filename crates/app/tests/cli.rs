@@ -284,6 +284,45 @@ async fn drawn_grids_import_export_and_refuse_codes_outside_their_parent() {
         serde_json::json!([116.71, 23.35])
     );
 
+    let none = gongzhi(
+        &db,
+        &[
+            "export",
+            "grids",
+            "--geojson",
+            out.to_str().unwrap(),
+            "--under",
+            "440507002",
+        ],
+    );
+    assert!(
+        text(&none)
+            .1
+            .contains("no grid with a boundary is stored in 440507002"),
+        "{:?}",
+        text(&none)
+    );
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("翠洲一网格"),
+        "a failed export keeps the old file"
+    );
+    let bad_mean = gongzhi(
+        &db,
+        &[
+            "grids",
+            "generate",
+            "--under",
+            "440507",
+            "--per-community=0",
+        ],
+    );
+    assert!(
+        text(&bad_mean).1.contains("not above 0"),
+        "{:?}",
+        text(&bad_mean)
+    );
     let located = ok(gongzhi(&db, &["locate", "116.705", "23.355"]));
     assert!(
         located.contains("翠洲一网格") && located.contains("龙湖区"),
