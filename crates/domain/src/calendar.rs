@@ -276,31 +276,31 @@ impl Calendar {
                     .1;
                 day.and_time(end)
             }
-            LimitUnit::WorkingHours => {
-                if limit.value == 0 {
-                    return start;
+            LimitUnit::WorkingHours => self.add_working_minutes(start, i64::from(limit.value) * 60),
+        }
+    }
+
+    /// The instant `minutes` of office time after `start` (`start` itself
+    /// for zero or fewer).
+    pub fn add_working_minutes(&self, start: NaiveDateTime, minutes: i64) -> NaiveDateTime {
+        if minutes <= 0 {
+            return start;
+        }
+        let mut left = minutes;
+        let mut day = start.date();
+        loop {
+            for (s, e) in self.periods(day) {
+                let from = s.max(start);
+                if from >= e {
+                    continue;
                 }
-                let mut left = i64::from(limit.value) * 60;
-                let mut day = start.date();
-                loop {
-                    for (s, e) in self.periods(day) {
-                        let from = s.max(start);
-                        if from >= e {
-                            continue;
-                        }
-                        let available = (e - from).num_minutes();
-                        if left <= available {
-                            return if left == 0 {
-                                start.max(from.min(start))
-                            } else {
-                                from + Duration::minutes(left)
-                            };
-                        }
-                        left -= available;
-                    }
-                    day = day.succ_opt().expect("dates stay far from chrono's limits");
+                let available = (e - from).num_minutes();
+                if left <= available {
+                    return from + Duration::minutes(left);
                 }
+                left -= available;
             }
+            day = day.succ_opt().expect("dates stay far from chrono's limits");
         }
     }
 

@@ -8,6 +8,7 @@ pub mod crs;
 pub mod event_flow;
 pub mod region;
 pub mod seeded;
+pub mod sla;
 pub mod staff;
 
 pub use crs::{Crs, LngLat};
