@@ -90,6 +90,11 @@ async fn a_gbk_division_file_is_refused_with_its_line() {
     gbk.extend_from_slice(b",44\n");
     std::fs::write(divisions.join("cities.csv"), gbk).unwrap();
     let err = expect_refused(import_divisions(&db, &divisions, "4405"));
+    let missing = expect_refused(import_divisions(&db, &dir.path().join("nope"), "4405"));
+    assert!(
+        missing.contains("nope: folder: no such folder"),
+        "{missing}"
+    );
     assert!(
         err.contains("cities.csv: line 2") && err.contains("not UTF-8"),
         "{err}"

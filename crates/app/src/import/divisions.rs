@@ -77,7 +77,29 @@ pub async fn import(
     under: &RegionCode,
     skip_invalid: bool,
 ) -> anyhow::Result<Report> {
+    if !dir.is_dir() {
+        return Err(Refused {
+            problems: vec![Problem {
+                file: dir.to_owned(),
+                at: "folder".into(),
+                field: None,
+                reason: "no such folder".into(),
+            }],
+        }
+        .into());
+    }
     let (regions, mut problems) = read_dir(dir, under);
+    let mut report = Report::default();
+    for kind in KINDS.iter().filter(|k| k.level > under.level()) {
+        if !regions.iter().any(|r| r.region.level() == kind.level) {
+            report.notices.push(format!(
+                "no {} below {under} was found in {}/{}*.csv",
+                kind.level,
+                dir.display(),
+                kind.stem
+            ));
+        }
+    }
     let stored = |code: RegionCode| async move { store.region(&code).await.map(|r| r.is_some()) };
     let mut accepted: HashMap<RegionCode, (String, String)> = HashMap::new();
     let mut kept = Vec::with_capacity(regions.len());
@@ -117,7 +139,6 @@ pub async fn import(
         accepted.insert(region.code.clone(), (region.name.clone(), origin));
         kept.push(region);
     }
-    let mut report = Report::default();
     report
         .gate(problems, skip_invalid)
         .map_err(anyhow::Error::from)?;
@@ -215,6 +236,9 @@ fn read_file(
             ));
         }
     };
+    if text.trim().is_empty() {
+        return problems.push(problem("file".into(), None, "the file is empty".into()));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -362,6 +386,19 @@ mod tests {
                 .to_string()
                 .contains("missing column \"cityCode\"")
         );
+    }
+
+    #[test]
+    fn an_empty_file_is_a_problem_of_its_own() {
+        let dir = dir_with(&[
+            ("provinces.csv", PROVINCES),
+            ("cities.csv", b" \n"),
+            ("areas.csv", AREAS),
+        ]);
+        let (_, problems) = read_dir(dir.path(), &code("4405"));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].file.ends_with("cities.csv"));
+        assert_eq!(problems[0].reason, "the file is empty");
     }
 
     #[test]
