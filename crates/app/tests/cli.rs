@@ -41,15 +41,22 @@ fn write(dir: &Path, name: &str, body: &[u8]) -> String {
     p.to_str().unwrap().to_owned()
 }
 
+/// Appends rows to a CSV file.
+fn append(file: &Path, rows: &str) {
+    let mut body = std::fs::read_to_string(file).unwrap();
+    body.push_str(rows);
+    std::fs::write(file, body).unwrap();
+}
+
 #[tokio::test]
 async fn a_division_file_with_a_bad_row_changes_nothing_unless_skipping() {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_url(dir.path());
     let (divisions, _) = synthetic_city(dir.path());
-    let villages = divisions.join("villages-44.csv");
-    let mut body = std::fs::read_to_string(&villages).unwrap();
-    body.push_str("440508001001,错位社区居民委员会,440507001,44,4405,440507\n");
-    std::fs::write(&villages, body).unwrap();
+    append(
+        &divisions.join("villages-44.csv"),
+        "440508001001,错位社区居民委员会,440507001,44,4405,440507\n",
+    );
     let args = [
         "import",
         "divisions",
@@ -107,9 +114,7 @@ async fn boundary_files_are_all_or_nothing_and_mismatches_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_url(dir.path());
     let (divisions, _) = synthetic_city(dir.path());
-    let mut areas = std::fs::read_to_string(divisions.join("areas.csv")).unwrap();
-    areas.push_str("440511,金平区,4405,44\n");
-    std::fs::write(divisions.join("areas.csv"), areas).unwrap();
+    append(&divisions.join("areas.csv"), "440511,金平区,4405,44\n");
     ok(import_divisions(&db, &divisions, "4405"));
     let file = write(dir.path(), "b.geojson", r#"{"type":"FeatureCollection","features":[
       {"type":"Feature","id":"440507","properties":{"name":"龙湖区"},"geometry":{"type":"Polygon","coordinates":[[[116.70,23.34],[116.76,23.34],[116.76,23.40],[116.70,23.34]]]}},
@@ -356,10 +361,10 @@ async fn a_code_given_twice_is_a_problem_with_both_places() {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_url(dir.path());
     let (divisions, boundary) = synthetic_city(dir.path());
-    let areas = divisions.join("areas.csv");
-    let mut body = std::fs::read_to_string(&areas).unwrap();
-    body.push_str("440507,龙湖新区,4405,44\n440507,龙湖区,4405,44\n");
-    std::fs::write(&areas, body).unwrap();
+    append(
+        &divisions.join("areas.csv"),
+        "440507,龙湖新区,4405,44\n440507,龙湖区,4405,44\n",
+    );
     let err = expect_refused(import_divisions(&db, &divisions, "4405"));
     assert!(
         err.contains("areas.csv: row 3, field code")
