@@ -51,6 +51,22 @@ pub enum CalendarError {
     OfficeHours(String),
 }
 
+/// Offset of China Standard Time from UTC, in seconds. China keeps one
+/// time zone and no daylight saving, so local instants convert exactly.
+const CHINA_OFFSET_SECS: i64 = 8 * 3600;
+
+/// Seconds since the Unix epoch of a local instant in China (how stores keep
+/// instants).
+pub fn epoch_of_local(local: NaiveDateTime) -> i64 {
+    local.and_utc().timestamp() - CHINA_OFFSET_SECS
+}
+
+/// The local instant in China of seconds since the Unix epoch; `None` out of
+/// chrono's range.
+pub fn local_of_epoch(secs: i64) -> Option<NaiveDateTime> {
+    chrono::DateTime::from_timestamp(secs.checked_add(CHINA_OFFSET_SECS)?, 0).map(|t| t.naive_utc())
+}
+
 /// One public holiday of a year's schedule.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -325,6 +341,14 @@ impl Calendar {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn local_instants_are_utc_plus_eight() {
+        let local = at(2026, 11, 22, 8, 0);
+        assert_eq!(epoch_of_local(local), 1_795_305_600);
+        assert_eq!(local_of_epoch(1_795_305_600), Some(local));
+        assert_eq!(local_of_epoch(i64::MAX), None);
+    }
 
     fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, m, d)

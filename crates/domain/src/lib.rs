@@ -3,10 +3,17 @@
 //! Everything here is deterministic and testable on its own; the store, the
 //! HTTP layer and the binary build on these types.
 
+pub mod actor;
 pub mod calendar;
+pub mod catalogue;
 pub mod crs;
+pub mod event;
 pub mod event_flow;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
+pub mod rates;
 pub mod region;
+pub mod responsibility;
 pub mod seeded;
 pub mod sla;
 pub mod staff;

@@ -88,7 +88,27 @@ impl Clock {
     /// The deadline: the limit from the start, pushed back by every pause
     /// (a pause still running pushes it back up to `now`).
     pub fn deadline(&self, cal: &Calendar, now: NaiveDateTime) -> NaiveDateTime {
-        let mut end = cal.deadline(self.started, self.total());
+        self.pushed_back(cal, cal.deadline(self.started, self.total()), now)
+    }
+
+    /// When the clock turns yellow: the instant [`YELLOW_FROM`] of the limit
+    /// is used, pushed back by pauses as the deadline is.
+    pub fn warn_at(&self, cal: &Calendar, now: NaiveDateTime) -> NaiveDateTime {
+        let minutes = (self.limit_minutes(cal) as f64 * YELLOW_FROM).ceil() as i64;
+        let end = match self.limit.unit {
+            LimitUnit::NaturalDays => self.started + Duration::minutes(minutes),
+            _ => cal.add_working_minutes(self.started, minutes),
+        };
+        self.pushed_back(cal, end, now)
+    }
+
+    /// `end` pushed back by the time every pause before it took.
+    fn pushed_back(
+        &self,
+        cal: &Calendar,
+        mut end: NaiveDateTime,
+        now: NaiveDateTime,
+    ) -> NaiveDateTime {
         let mut pauses: Vec<_> = self
             .pauses
             .iter()
@@ -205,6 +225,9 @@ mod tests {
             let end = clock.deadline(&cal, start);
             prop_assert_eq!(clock.used_minutes(&cal, end), i64::from(h) * 60, "deadline {}", end);
             prop_assert_ne!(clock.colour(&cal, end), SlaColour::Red);
+            let warn = clock.warn_at(&cal, start);
+            prop_assert!(warn <= end);
+            prop_assert_ne!(clock.colour(&cal, warn), SlaColour::Green, "yellow at {}", warn);
         }
 
         #[test]

@@ -23,7 +23,7 @@ use gongzhi_store::{BatchOutcome, RegionBatch, StoreError, StoreResult};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::query::Query;
-use sqlx::{Connection, Postgres};
+use sqlx::{Connection, Postgres, Transaction};
 use std::str::FromStr;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -102,6 +102,10 @@ impl SqlBackend for PgStore {
 
     fn migrator(&self) -> &'static Migrator {
         &MIGRATOR
+    }
+
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(db_error)
     }
 
     async fn apply(&self, batch: &RegionBatch) -> StoreResult<BatchOutcome> {

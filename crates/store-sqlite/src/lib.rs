@@ -81,14 +81,6 @@ impl SqliteStore {
         .map_err(db_error)?;
         Ok(SqliteStore { pool })
     }
-
-    /// Begins a write transaction, taking the write lock at once.
-    async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)
-    }
 }
 
 /// Whether the part of the URL after `sqlite:` names an in-memory database.
@@ -149,6 +141,14 @@ impl SqlBackend for SqliteStore {
 
     fn migrator(&self) -> &'static Migrator {
         &MIGRATOR
+    }
+
+    /// Takes the write lock at once (`BEGIN IMMEDIATE`).
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_error)
     }
 
     async fn apply(&self, batch: &RegionBatch) -> StoreResult<BatchOutcome> {

@@ -37,6 +37,10 @@ pub trait StoreRow {
     fn level(&self, column: &str) -> StoreResult<i16>;
     /// A count, or the revision.
     fn count(&self, column: &str) -> StoreResult<i64>;
+    /// A text column that may be NULL.
+    fn maybe_text(&self, column: &str) -> StoreResult<Option<String>>;
+    /// A binary column.
+    fn bytes(&self, column: &str) -> StoreResult<Vec<u8>>;
 }
 
 impl<R> StoreRow for R
@@ -47,6 +51,7 @@ where
     bool: for<'r> Decode<'r, R::Database> + Type<R::Database>,
     i16: for<'r> Decode<'r, R::Database> + Type<R::Database>,
     i64: for<'r> Decode<'r, R::Database> + Type<R::Database>,
+    Vec<u8>: for<'r> Decode<'r, R::Database> + Type<R::Database>,
 {
     fn text(&self, column: &str) -> StoreResult<String> {
         self.try_get(column).map_err(sql::db_error)
@@ -61,6 +66,14 @@ where
     }
 
     fn count(&self, column: &str) -> StoreResult<i64> {
+        self.try_get(column).map_err(sql::db_error)
+    }
+
+    fn maybe_text(&self, column: &str) -> StoreResult<Option<String>> {
+        self.try_get(column).map_err(sql::db_error)
+    }
+
+    fn bytes(&self, column: &str) -> StoreResult<Vec<u8>> {
         self.try_get(column).map_err(sql::db_error)
     }
 }
@@ -121,6 +134,10 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// The backend's migrations, applied by [`Store::migrate`].
     fn migrator(&self) -> &'static Migrator;
 
+    /// Begins a write transaction, in the way that keeps two writers from
+    /// failing each other (SQLite takes the write lock at once).
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Self::Db>>;
+
     /// [`Store::apply`]: each backend writes rows its own way, and ends with
     /// [`commit_batch`].
     async fn apply(&self, batch: &RegionBatch) -> StoreResult<BatchOutcome>;
@@ -145,7 +162,7 @@ pub trait SqlBackend: Send + Sync + 'static {
 #[async_trait]
 impl<B> Store for B
 where
-    B: SqlBackend,
+    B: SqlBackend + crate::EventStore,
     for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
     for<'q> &'q str: Encode<'q, B::Db> + Type<B::Db>,
     String: for<'q> Encode<'q, B::Db> + Type<B::Db>,

@@ -11,6 +11,10 @@ pub enum StoreError {
     /// unknown; nothing was written.
     #[error("{0}")]
     Invalid(String),
+    /// Someone else changed the record first, or a key was reused with
+    /// another request; nothing was written.
+    #[error("{0}")]
+    Conflict(String),
     /// A stored value cannot be read back (corrupt or from a newer version).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),

@@ -16,10 +16,14 @@ pub mod boundary;
 #[cfg(feature = "contract")]
 pub mod contract;
 mod error;
+pub mod event_query;
+pub mod events;
 mod model;
 pub mod sql;
 
 pub use error::{StoreError, StoreResult};
+pub use event_query::{EventFilter, EventPage, EventSort, StatsGroup, StatsRow};
+pub use events::{Attachment, ConfigKind, ConfigVersion, EventStore, IdempotencyKey, Intake};
 pub use model::{BatchOutcome, LevelCount, RegionBatch, RegionInfo};
 
 use async_trait::async_trait;
@@ -28,8 +32,10 @@ use gongzhi_domain::{GridStaff, Level, Region, RegionCode};
 
 /// Everything gongzhi keeps, behind one interface with one meaning on every
 /// backend. Writes are atomic: a call either applies fully or not at all.
+/// The regions are declared here; the closed loop's part is
+/// [`EventStore`], which every store is too.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: EventStore + Send + Sync + 'static {
     /// Which backend this is, for logs and `/readyz` (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;
 

@@ -25,6 +25,10 @@
 //! The macro expands to one `#[test]` per case, named after the case, each
 //! driving [`runtime`]; the backend needs no test dependency of its own.
 
+mod events;
+
+pub use events::*;
+
 use crate::{BatchOutcome, LevelCount, RegionBatch, RegionInfo, Store, StoreError};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use gongzhi_domain::{GridStaff, Level, Region, RegionCode, StaffRole};
@@ -69,6 +73,16 @@ macro_rules! store_contract_tests {
             revision_grows_when_a_batch_deletes,
             concurrent_batches_all_apply,
             applies_a_demo_sized_batch,
+            config_versions_grow_and_refuse_stale_edits,
+            events_are_numbered_per_day_and_read_back,
+            idempotency_replays_and_refuses_another_body,
+            of_two_saves_on_one_version_one_wins,
+            concurrent_intake_numbers_every_event_once,
+            events_filter_sort_and_page,
+            duplicates_are_near_open_and_alike,
+            overdue_unmarked_lists_late_events_once,
+            stats_count_closure_on_time_and_levels,
+            attachments_round_trip,
         );
         #[test]
         fn revision_is_shared_between_handles() {

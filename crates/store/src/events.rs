@@ -1,0 +1,814 @@
+//! The closed loop's part of the store: configuration documents kept in
+//! versions, events with their timelines, idempotent intake, photos and
+//! statistics. [`EventStore`] is part of every [`Store`](crate::Store); the
+//! one implementation below serves every [`SqlBackend`].
+//!
+//! An event is kept as its whole record in JSON plus the columns queries
+//! filter and count by, written together from the record. A save names the
+//! version it replaces, so of two operators acting on one event at once
+//! exactly one wins and the other gets [`StoreError::Conflict`].
+
+use crate::backend::{SqlBackend, StoreRow, fetch};
+use crate::event_query::{
+    self, EventFilter, EventPage, EventSort, Sql, StatsGroup, StatsRow, Value,
+};
+use crate::{StoreError, StoreResult, sql};
+use async_trait::async_trait;
+use chrono::NaiveDateTime;
+use gongzhi_domain::LngLat;
+use gongzhi_domain::calendar::{epoch_of_local, local_of_epoch};
+use gongzhi_domain::event::{DuplicateWindow, Event, TimelineEntry};
+use serde::{Deserialize, Serialize};
+use sqlx::query::Query;
+// Statements built at run time (filters, the event columns) are assembled
+// from fixed fragments; every value is bound as a parameter.
+use sqlx::{AssertSqlSafe, Database, Encode, Executor, IntoArguments, Transaction, Type};
+
+/// The kinds of configuration document kept in versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfigKind {
+    /// The category catalogue (事项清单).
+    Catalogue,
+    /// Departments and the responsibility list (权责清单).
+    Responsibility,
+}
+
+impl ConfigKind {
+    /// Stable machine name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigKind::Catalogue => "catalogue",
+            ConfigKind::Responsibility => "responsibility",
+        }
+    }
+}
+
+/// One stored version of a configuration document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigVersion {
+    /// From 1, growing by one per edit.
+    pub version: i64,
+    /// The document, JSON.
+    pub document: String,
+    /// Who saved it.
+    pub author: String,
+    /// When.
+    pub created_at: NaiveDateTime,
+}
+
+/// The latest version of a document up to `up_to`.
+async fn latest_config<DB>(
+    pool: &sqlx::Pool<DB>,
+    kind: ConfigKind,
+    up_to: i64,
+) -> StoreResult<Option<ConfigVersion>>
+where
+    DB: Database<Row: StoreRow, Arguments: IntoArguments<DB>>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    i64: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    let query = sqlx::query(
+        "SELECT version, document, author, created_at FROM config_versions \
+         WHERE kind = $1 AND version <= $2 ORDER BY version DESC LIMIT 1",
+    )
+    .bind(kind.as_str())
+    .bind(up_to);
+    fetch(pool, query).await?.first().map(config_of).transpose()
+}
+
+/// An idempotency key with the hash of the request it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// The caller's key.
+    pub key: String,
+    /// A hash of the request body: the same key with another body is refused.
+    pub request_hash: String,
+}
+
+/// What an intake did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intake {
+    /// A new event, with its identity and number.
+    Created(Event),
+    /// The key was seen with the same request: the event it created.
+    Replayed(Event),
+}
+
+/// A stored photo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// Identifier (the SHA-256 of the bytes, hex).
+    pub id: String,
+    /// MIME type, checked from the bytes.
+    pub content_type: String,
+    /// The bytes.
+    pub data: Vec<u8>,
+    /// When stored.
+    pub created_at: NaiveDateTime,
+}
+
+/// The closed loop's storage. See the module documentation.
+#[async_trait]
+pub trait EventStore: Send + Sync + 'static {
+    /// The latest version of a configuration document, if any was saved.
+    async fn config(&self, kind: ConfigKind) -> StoreResult<Option<ConfigVersion>>;
+
+    /// One version of a configuration document.
+    async fn config_version(
+        &self,
+        kind: ConfigKind,
+        version: i64,
+    ) -> StoreResult<Option<ConfigVersion>>;
+
+    /// Saves a new version of a document, which must follow `based_on`
+    /// (0 for the first): an edit made on an older version is a
+    /// [`StoreError::Conflict`]. Returns the new version.
+    async fn put_config(
+        &self,
+        kind: ConfigKind,
+        based_on: i64,
+        document: &str,
+        author: &str,
+        at: NaiveDateTime,
+    ) -> StoreResult<i64>;
+
+    /// Stores a new event with its first timeline entry, numbering it
+    /// within its day. With a key seen before: the event the key created
+    /// when the request hash is the same, else [`StoreError::Conflict`].
+    async fn create_event(
+        &self,
+        event: &Event,
+        entry: &TimelineEntry,
+        key: Option<&IdempotencyKey>,
+    ) -> StoreResult<Intake>;
+
+    /// The event with this number.
+    async fn event(&self, number: &str) -> StoreResult<Option<Event>>;
+
+    /// Saves a step: `event` replaces the stored record whose version is
+    /// one less, and `entries` (of this event or others, such as a master's
+    /// note of a merge) are appended, all or nothing. A stored version other
+    /// than `event.version - 1` is a [`StoreError::Conflict`].
+    async fn save_event(&self, event: &Event, entries: &[TimelineEntry]) -> StoreResult<()>;
+
+    /// An event's timeline, oldest first.
+    async fn timeline(&self, event_id: i64) -> StoreResult<Vec<TimelineEntry>>;
+
+    /// A page of the events matching `filter`.
+    async fn events(
+        &self,
+        filter: &EventFilter,
+        sort: EventSort,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<EventPage>;
+
+    /// Open events of `category` within `window` of a report at `at` and
+    /// `now`, nearest first, with their distance in metres.
+    async fn duplicates(
+        &self,
+        category: &str,
+        at: LngLat,
+        now: NaiveDateTime,
+        window: DuplicateWindow,
+    ) -> StoreResult<Vec<(Event, f64)>>;
+
+    /// Events whose running phase is overdue at `now` but not yet marked,
+    /// oldest deadline first, at most `limit`.
+    async fn overdue_unmarked(&self, now: NaiveDateTime, limit: u32) -> StoreResult<Vec<Event>>;
+
+    /// Counts of the events matching `filter`, grouped by `groups`, ordered
+    /// by the keys.
+    async fn event_stats(
+        &self,
+        filter: &EventFilter,
+        groups: &[StatsGroup],
+    ) -> StoreResult<Vec<StatsRow>>;
+
+    /// Stores a photo (storing the same bytes again changes nothing).
+    async fn put_attachment(&self, attachment: &Attachment) -> StoreResult<()>;
+
+    /// A stored photo.
+    async fn attachment(&self, id: &str) -> StoreResult<Option<Attachment>>;
+
+    /// Which of `ids` are stored photos.
+    async fn known_attachments(&self, ids: &[String]) -> StoreResult<Vec<String>>;
+}
+
+/// `query` with `values` bound in order.
+fn bind_values<'q, DB>(
+    mut query: Query<'q, DB, DB::Arguments>,
+    values: &'q [Value],
+) -> Query<'q, DB, DB::Arguments>
+where
+    DB: Database,
+    String: for<'e> Encode<'e, DB> + Type<DB>,
+    i64: for<'e> Encode<'e, DB> + Type<DB>,
+{
+    for v in values {
+        query = match v {
+            Value::Text(t) => query.bind(t.clone()),
+            Value::Int(i) => query.bind(*i),
+        };
+    }
+    query
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn instant(secs: i64) -> StoreResult<NaiveDateTime> {
+    local_of_epoch(secs).ok_or_else(|| corrupt("instant", secs))
+}
+
+/// An event from a row with `id`, `version` and `body`.
+fn event_of(row: &impl StoreRow) -> StoreResult<Event> {
+    let mut event: Event =
+        serde_json::from_str(&row.text("body")?).map_err(|e| corrupt("event record", e))?;
+    event.id = row.count("id")?;
+    event.version = row.count("version")?;
+    Ok(event)
+}
+
+/// The integer `column` of the first of `rows`, if any.
+fn first_count<R: StoreRow>(rows: &[R], column: &str) -> StoreResult<Option<i64>> {
+    rows.first().map(|r| r.count(column)).transpose()
+}
+
+fn events_of<R: StoreRow>(rows: &[R]) -> StoreResult<Vec<Event>> {
+    rows.iter().map(event_of).collect()
+}
+
+fn config_of(row: &impl StoreRow) -> StoreResult<ConfigVersion> {
+    Ok(ConfigVersion {
+        version: row.count("version")?,
+        document: row.text("document")?,
+        author: row.text("author")?,
+        created_at: instant(row.count("created_at")?)?,
+    })
+}
+
+/// The text and integer columns of an event row, the first of
+/// [`EVENT_COLUMNS`]; [`bind_event`] binds the rest.
+fn event_values(event: &Event) -> StoreResult<Vec<Value>> {
+    let text = |s: &str| Value::Text(s.to_owned());
+    let body = serde_json::to_string(event).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let search = format!(
+        "{} {} {} {}",
+        event.number, event.title, event.description, event.address
+    )
+    .to_lowercase();
+    Ok(vec![
+        text(&event.number),
+        Value::Int(event.version),
+        text(event.channel.as_str()),
+        text(&event.category),
+        text(event.flow.state.as_str()),
+        text(event.urgency.as_str()),
+        Value::Text(search),
+        Value::Text(body),
+        Value::Int(epoch_of_local(event.created_at)),
+        Value::Int(epoch_of_local(event.updated_at)),
+    ])
+}
+
+/// Binds the nullable and typed columns of an event, after
+/// [`event_values`].
+fn bind_event<'q, DB>(
+    query: Query<'q, DB, DB::Arguments>,
+    values: &'q [Value],
+    event: &'q Event,
+) -> Query<'q, DB, DB::Arguments>
+where
+    DB: Database,
+    String: for<'e> Encode<'e, DB> + Type<DB>,
+    i64: for<'e> Encode<'e, DB> + Type<DB>,
+    i16: for<'e> Encode<'e, DB> + Type<DB>,
+    f64: for<'e> Encode<'e, DB> + Type<DB>,
+    bool: for<'e> Encode<'e, DB> + Type<DB>,
+    Option<String>: for<'e> Encode<'e, DB> + Type<DB>,
+    Option<i64>: for<'e> Encode<'e, DB> + Type<DB>,
+    Option<i16>: for<'e> Encode<'e, DB> + Type<DB>,
+    Option<f64>: for<'e> Encode<'e, DB> + Type<DB>,
+{
+    let region = event.placement.region.as_ref();
+    let time = |t: Option<NaiveDateTime>| t.map(epoch_of_local);
+    bind_values(query, values)
+        .bind(event.flow.suspended)
+        .bind(region.map(|r| r.as_str().to_owned()))
+        .bind(region.map(|r| r.path()))
+        .bind(event.placement.grid.as_ref().map(|g| g.as_str().to_owned()))
+        .bind(event.placement.outside)
+        .bind(event.centre.as_ref().map(|c| c.as_str().to_owned()))
+        .bind(event.department.clone())
+        .bind(event.master.clone())
+        .bind(event.location.map(|l| l.lng))
+        .bind(event.location.map(|l| l.lat))
+        .bind(time(event.closed_at))
+        .bind(time(event.warn_at))
+        .bind(time(event.due_at))
+        .bind(event.overdue)
+        .bind(event.ever_overdue)
+        .bind(event.flow.satisfaction.map(i16::from))
+        .bind(event.resolved_level.map(|l| i16::from(l.depth())))
+}
+
+/// The event columns, in the order [`event_values`] and [`bind_event`]
+/// bind them.
+const EVENT_COLUMNS: &str = "number, version, channel, category, state, urgency, search_text, \
+     body, created_at, updated_at, suspended, region_code, region_path, grid_code, outside, \
+     centre_code, department, master, lng, lat, closed_at, warn_at, due_at, overdue, \
+     ever_overdue, satisfaction, resolved_level";
+
+/// How many columns [`EVENT_COLUMNS`] names.
+fn event_column_count() -> usize {
+    EVENT_COLUMNS.split(',').count()
+}
+
+/// `$1, $2, …, $n` for the event columns.
+fn event_params() -> String {
+    (1..=event_column_count())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether an sqlx error is a unique-key violation (a lost race).
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}
+
+/// Appends timeline entries inside `tx`, each at the end of its event's
+/// timeline.
+async fn append_entries<DB>(
+    tx: &mut Transaction<'_, DB>,
+    entries: &[TimelineEntry],
+) -> StoreResult<()>
+where
+    DB: Database<Arguments: IntoArguments<DB>>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    String: for<'e> Encode<'e, DB> + Type<DB>,
+    i64: for<'e> Encode<'e, DB> + Type<DB>,
+{
+    for entry in entries {
+        let body = serde_json::to_string(entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO event_timeline (event_id, seq, at, action, body) \
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4 FROM event_timeline WHERE event_id = $1",
+        )
+        .bind(entry.event_id)
+        .bind(epoch_of_local(entry.at))
+        .bind(entry.action.clone())
+        .bind(body)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Conflict(format!(
+                    "event {} changed at the same time: try again",
+                    entry.event_id
+                ))
+            } else {
+                sql::db_error(e)
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// The event an idempotency key created, or a conflict when the request
+/// differs; `None` when the key is new.
+async fn replay<DB>(
+    tx: &mut Transaction<'_, DB>,
+    key: &IdempotencyKey,
+) -> StoreResult<Option<Event>>
+where
+    DB: Database<Row: StoreRow, Arguments: IntoArguments<DB>>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    String: for<'e> Encode<'e, DB> + Type<DB>,
+{
+    let rows = sqlx::query(
+        "SELECT k.request_hash, e.id, e.version, e.body FROM idempotency_keys k \
+         JOIN events e ON e.id = k.event_id WHERE k.key = $1",
+    )
+    .bind(key.key.clone())
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(sql::db_error)?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    if row.text("request_hash")? != key.request_hash {
+        return Err(StoreError::Conflict(format!(
+            "idempotency key {:?} was used with a different request",
+            key.key
+        )));
+    }
+    event_of(row).map(Some)
+}
+
+#[async_trait]
+impl<B> EventStore for B
+where
+    B: SqlBackend,
+    for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
+    for<'q> &'q str: Encode<'q, B::Db> + Type<B::Db>,
+    String: for<'q> Encode<'q, B::Db> + Type<B::Db>,
+    i16: for<'q> Encode<'q, B::Db> + Type<B::Db>,
+    i64: for<'q> Encode<'q, B::Db> + Type<B::Db>,
+    f64: for<'q> Encode<'q, B::Db> + Type<B::Db>,
+    bool: for<'q> Encode<'q, B::Db> + Type<B::Db>,
+    Vec<u8>: for<'q> Encode<'q, B::Db> + Type<B::Db>,
+    Option<String>: for<'q> Encode<'q, B::Db> + Type<B::Db>,
+    Option<i64>: for<'q> Encode<'q, B::Db> + Type<B::Db>,
+    Option<i16>: for<'q> Encode<'q, B::Db> + Type<B::Db>,
+    Option<f64>: for<'q> Encode<'q, B::Db> + Type<B::Db>,
+{
+    async fn config(&self, kind: ConfigKind) -> StoreResult<Option<ConfigVersion>> {
+        latest_config(self.pool(), kind, i64::MAX).await
+    }
+
+    async fn config_version(
+        &self,
+        kind: ConfigKind,
+        version: i64,
+    ) -> StoreResult<Option<ConfigVersion>> {
+        let found = latest_config(self.pool(), kind, version).await?;
+        Ok(found.filter(|c| c.version == version))
+    }
+
+    async fn put_config(
+        &self,
+        kind: ConfigKind,
+        based_on: i64,
+        document: &str,
+        author: &str,
+        at: NaiveDateTime,
+    ) -> StoreResult<i64> {
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(
+            "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS version FROM config_versions WHERE kind = $1",
+        )
+        .bind(kind.as_str())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(sql::db_error)?;
+        let latest = first_count(&rows, "version")?.unwrap_or(0);
+        if latest != based_on {
+            return Err(StoreError::Conflict(format!(
+                "the {} is at version {latest}, not {based_on}: reload and edit again",
+                kind.as_str()
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO config_versions (kind, version, document, author, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(kind.as_str())
+        .bind(latest + 1)
+        .bind(document)
+        .bind(author)
+        .bind(epoch_of_local(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Conflict(format!("the {} was edited at the same time", kind.as_str()))
+            } else {
+                sql::db_error(e)
+            }
+        })?;
+        tx.commit().await.map_err(sql::db_error)?;
+        Ok(latest + 1)
+    }
+
+    async fn create_event(
+        &self,
+        event: &Event,
+        entry: &TimelineEntry,
+        key: Option<&IdempotencyKey>,
+    ) -> StoreResult<Intake> {
+        let mut tx = self.begin_write().await?;
+        if let Some(key) = key
+            && let Some(seen) = replay(&mut tx, key).await?
+        {
+            return Ok(Intake::Replayed(seen));
+        }
+        let day = event.created_at.format("%Y%m%d").to_string();
+        let rows = sqlx::query(
+            "INSERT INTO event_numbers (day, last) VALUES ($1, 1) \
+             ON CONFLICT (day) DO UPDATE SET last = event_numbers.last + 1 RETURNING last",
+        )
+        .bind(day)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(sql::db_error)?;
+        let seq = first_count(&rows, "last")?.unwrap_or(1);
+        let seq = u32::try_from(seq).map_err(|_| corrupt("event sequence", seq))?;
+        let mut stored = event.clone();
+        stored.number = gongzhi_domain::event::number(event.created_at.date(), seq);
+        let values = event_values(&stored)?;
+        let statement = format!(
+            "INSERT INTO events ({EVENT_COLUMNS}) VALUES ({}) RETURNING id",
+            event_params()
+        );
+        let rows = bind_event(sqlx::query(AssertSqlSafe(statement)), &values, &stored)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(sql::db_error)?;
+        stored.id = first_count(&rows, "id")?.ok_or_else(|| corrupt("event", "no id returned"))?;
+        let mut first = entry.clone();
+        first.event_id = stored.id;
+        append_entries(&mut tx, &[first]).await?;
+        if let Some(key) = key {
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency_keys (key, request_hash, event_id, created_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(key.key.clone())
+            .bind(key.request_hash.clone())
+            .bind(stored.id)
+            .bind(epoch_of_local(event.created_at))
+            .execute(&mut *tx)
+            .await;
+            if let Err(e) = inserted {
+                if !is_unique_violation(&e) {
+                    return Err(sql::db_error(e));
+                }
+                // Another request with the key won the race: answer as it was answered.
+                drop(tx);
+                let mut tx = self.begin_write().await?;
+                return match replay(&mut tx, key).await? {
+                    Some(seen) => Ok(Intake::Replayed(seen)),
+                    None => Err(StoreError::Conflict(
+                        "idempotency key in use: try again".into(),
+                    )),
+                };
+            }
+        }
+        tx.commit().await.map_err(sql::db_error)?;
+        Ok(Intake::Created(stored))
+    }
+
+    async fn event(&self, number: &str) -> StoreResult<Option<Event>> {
+        let query =
+            sqlx::query("SELECT id, version, body FROM events WHERE number = $1").bind(number);
+        fetch(self.pool(), query)
+            .await?
+            .first()
+            .map(event_of)
+            .transpose()
+    }
+
+    async fn save_event(&self, event: &Event, entries: &[TimelineEntry]) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let values = event_values(event)?;
+        let assignments: Vec<String> = EVENT_COLUMNS
+            .split(',')
+            .enumerate()
+            .map(|(i, c)| format!("{} = ${}", c.trim(), i + 1))
+            .collect();
+        let n = event_column_count();
+        let statement = format!(
+            "UPDATE events SET {} WHERE id = ${} AND version = ${} RETURNING id",
+            assignments.join(", "),
+            n + 1,
+            n + 2
+        );
+        let done = bind_event(sqlx::query(AssertSqlSafe(statement)), &values, event)
+            .bind(event.id)
+            .bind(event.version - 1)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(sql::db_error)?;
+        if done.len() != 1 {
+            return Err(StoreError::Conflict(format!(
+                "event {} was changed by someone else: reload it and try again",
+                event.number
+            )));
+        }
+        append_entries(&mut tx, entries).await?;
+        tx.commit().await.map_err(sql::db_error)
+    }
+
+    async fn timeline(&self, event_id: i64) -> StoreResult<Vec<TimelineEntry>> {
+        let query =
+            sqlx::query("SELECT seq, body FROM event_timeline WHERE event_id = $1 ORDER BY seq")
+                .bind(event_id);
+        fetch(self.pool(), query)
+            .await?
+            .iter()
+            .map(|row| {
+                let mut entry: TimelineEntry = serde_json::from_str(&row.text("body")?)
+                    .map_err(|e| corrupt("timeline entry", e))?;
+                entry.seq = row.count("seq")?;
+                entry.event_id = event_id;
+                Ok(entry)
+            })
+            .collect()
+    }
+
+    async fn events(
+        &self,
+        filter: &EventFilter,
+        sort: EventSort,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<EventPage> {
+        let mut count = Sql {
+            text: "SELECT COUNT(*) AS n FROM events".into(),
+            values: vec![],
+        };
+        event_query::where_clause(&mut count, filter);
+        let total = fetch(
+            self.pool(),
+            bind_values(sqlx::query(AssertSqlSafe(count.text)), &count.values),
+        )
+        .await?
+        .first()
+        .map(|r| r.count("n"))
+        .transpose()?
+        .unwrap_or(0);
+        let mut list = Sql {
+            text: "SELECT id, version, body FROM events".into(),
+            values: vec![],
+        };
+        event_query::where_clause(&mut list, filter);
+        list.text.push_str(event_query::order_by(sort));
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        list.text.push_str(&format!(
+            " LIMIT ${} OFFSET ${}",
+            list.values.len() + 1,
+            list.values.len() + 2
+        ));
+        list.values.push(Value::Int(i64::from(limit)));
+        list.values.push(Value::Int(offset));
+        let rows = fetch(
+            self.pool(),
+            bind_values(sqlx::query(AssertSqlSafe(list.text)), &list.values),
+        )
+        .await?;
+        Ok(EventPage {
+            events: events_of(&rows)?,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+
+    async fn duplicates(
+        &self,
+        category: &str,
+        at: LngLat,
+        now: NaiveDateTime,
+        window: DuplicateWindow,
+    ) -> StoreResult<Vec<(Event, f64)>> {
+        let (lo, hi) = window.bbox(at);
+        let since = now - chrono::Duration::hours(window.hours);
+        let query = sqlx::query(
+            "SELECT id, version, body FROM events WHERE category = $1 AND closed_at IS NULL \
+             AND lat BETWEEN $2 AND $3 AND lng BETWEEN $4 AND $5 AND created_at >= $6",
+        )
+        .bind(category)
+        .bind(lo.lat)
+        .bind(hi.lat)
+        .bind(lo.lng)
+        .bind(hi.lng)
+        .bind(epoch_of_local(since));
+        let mut found: Vec<(Event, f64)> = events_of(&fetch(self.pool(), query).await?)?
+            .into_iter()
+            .filter_map(|e| window.matches(category, at, now, &e).map(|d| (e, d)))
+            .collect();
+        found.sort_by(|a, b| a.1.total_cmp(&b.1));
+        Ok(found)
+    }
+
+    async fn overdue_unmarked(&self, now: NaiveDateTime, limit: u32) -> StoreResult<Vec<Event>> {
+        let query = sqlx::query(
+            "SELECT id, version, body FROM events \
+             WHERE NOT overdue AND due_at IS NOT NULL AND due_at < $1 ORDER BY due_at LIMIT $2",
+        )
+        .bind(epoch_of_local(now))
+        .bind(i64::from(limit));
+        events_of(&fetch(self.pool(), query).await?)
+    }
+
+    async fn event_stats(
+        &self,
+        filter: &EventFilter,
+        groups: &[StatsGroup],
+    ) -> StoreResult<Vec<StatsRow>> {
+        let keys: Vec<String> = groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| format!("{} AS k{i}", event_query::group_key(*g)))
+            .collect();
+        let mut select = keys.clone();
+        select.push(event_query::stats_columns());
+        let mut stats = Sql {
+            text: format!("SELECT {} FROM events", select.join(", ")),
+            values: vec![],
+        };
+        event_query::where_clause(&mut stats, filter);
+        if !groups.is_empty() {
+            let positions: Vec<String> = (1..=groups.len()).map(|i| i.to_string()).collect();
+            stats.text.push_str(&format!(
+                " GROUP BY {} ORDER BY {}",
+                positions.join(", "),
+                positions.join(", ")
+            ));
+        }
+        let rows = fetch(
+            self.pool(),
+            bind_values(sqlx::query(AssertSqlSafe(stats.text)), &stats.values),
+        )
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let count = |c: &str| row.count(c).map(|n| u64::try_from(n).unwrap_or(0));
+                let mut resolved_at = [0; 5];
+                for (i, slot) in resolved_at.iter_mut().enumerate() {
+                    *slot = count(&format!("level{i}"))?;
+                }
+                let keys = groups
+                    .iter()
+                    .enumerate()
+                    .map(|(i, g)| {
+                        let key = row.maybe_text(&format!("k{i}"))?;
+                        Ok(match (g, key) {
+                            (StatsGroup::Day, Some(days)) => Some(day_of(&days)?),
+                            (_, key) => key,
+                        })
+                    })
+                    .collect::<StoreResult<Vec<_>>>()?;
+                Ok(StatsRow {
+                    keys,
+                    count: count("n")?,
+                    closed: count("closed")?,
+                    closed_on_time: count("on_time")?,
+                    due: count("due")?,
+                    rated: count("rated")?,
+                    satisfied: count("satisfied")?,
+                    handling_seconds: count("handling")?,
+                    resolved_at,
+                })
+            })
+            .collect()
+    }
+
+    async fn put_attachment(&self, attachment: &Attachment) -> StoreResult<()> {
+        let size = i64::try_from(attachment.data.len()).unwrap_or(i64::MAX);
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO attachments (id, content_type, size, data, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(attachment.id.clone())
+        .bind(attachment.content_type.clone())
+        .bind(size)
+        .bind(attachment.data.clone())
+        .bind(epoch_of_local(attachment.created_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(sql::db_error)?;
+        tx.commit().await.map_err(sql::db_error)
+    }
+
+    async fn attachment(&self, id: &str) -> StoreResult<Option<Attachment>> {
+        let query =
+            sqlx::query("SELECT id, content_type, data, created_at FROM attachments WHERE id = $1")
+                .bind(id);
+        fetch(self.pool(), query)
+            .await?
+            .first()
+            .map(|row| {
+                Ok(Attachment {
+                    id: row.text("id")?,
+                    content_type: row.text("content_type")?,
+                    data: row.bytes("data")?,
+                    created_at: instant(row.count("created_at")?)?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn known_attachments(&self, ids: &[String]) -> StoreResult<Vec<String>> {
+        let mut known = Vec::new();
+        for id in ids {
+            let query = sqlx::query("SELECT id FROM attachments WHERE id = $1").bind(id.as_str());
+            if let Some(row) = fetch(self.pool(), query).await?.first() {
+                known.push(row.text("id")?);
+            }
+        }
+        Ok(known)
+    }
+}
+
+/// A local day from its number of days since the epoch, as `YYYY-MM-DD`.
+fn day_of(days: &str) -> StoreResult<String> {
+    let n: i64 = days.parse().map_err(|e| corrupt("day", e))?;
+    let day = local_of_epoch(n * 86_400).ok_or_else(|| corrupt("day", n))?;
+    Ok(day.date().to_string())
+}
