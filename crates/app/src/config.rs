@@ -20,6 +20,42 @@ pub struct Config {
     pub data: DataConfig,
     /// The demo city.
     pub demo: DemoConfig,
+    /// The closed loop of events.
+    pub events: EventsConfig,
+}
+
+/// The closed loop of events.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventsConfig {
+    /// Radius, in metres, within which an open event of the same category
+    /// is suggested as a duplicate of a new report.
+    pub duplicate_radius_m: f64,
+    /// How many hours back a duplicate may have been reported.
+    pub duplicate_hours: i64,
+    /// How often, in seconds, the server marks events whose time limit ran
+    /// out; 0 never.
+    pub overdue_sweep_secs: u64,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        EventsConfig {
+            duplicate_radius_m: 200.0,
+            duplicate_hours: 72,
+            overdue_sweep_secs: 60,
+        }
+    }
+}
+
+impl EventsConfig {
+    /// The duplicate window these settings describe.
+    pub fn duplicate_window(&self) -> gongzhi_domain::event::DuplicateWindow {
+        gongzhi_domain::event::DuplicateWindow {
+            radius_m: self.duplicate_radius_m,
+            hours: self.duplicate_hours,
+        }
+    }
 }
 
 /// Where data is kept.

@@ -2,8 +2,10 @@
 
 use crate::config::{Config, redact_url};
 use anyhow::Context;
+use gongzhi_domain::calendar::Calendar;
 use gongzhi_geo::locator::Locator;
 use gongzhi_http::{AppState, Limits};
+use gongzhi_service::Service;
 use gongzhi_store::Store;
 use std::{sync::Arc, time::Duration};
 
@@ -50,16 +52,33 @@ pub async fn load_locator(store: &dyn Store) -> anyhow::Result<Locator> {
     ))
 }
 
+/// Opens the closed loop over `store`, on the built-in calendar.
+pub async fn open_service(store: Arc<dyn Store>, cfg: &Config) -> anyhow::Result<Service> {
+    Service::open(
+        store,
+        Calendar::china(),
+        cfg.events.duplicate_window(),
+        gongzhi_http::china_now(),
+    )
+    .await
+    .context("cannot load the catalogue and the responsibility list")
+}
+
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let revision = store.revision().await?;
     let locator = load_locator(store.as_ref()).await?;
     let indexed: usize = locator.counts().iter().map(|(_, n)| n).sum();
-    let state = AppState::new(store, locator, gongzhi_http::metrics_handle());
+    let service = Arc::new(open_service(store.clone(), cfg).await?);
+    let state = AppState::new(store, locator, service, gongzhi_http::metrics_handle());
     if cfg.server.index_refresh_secs > 0 {
         let every = Duration::from_secs(cfg.server.index_refresh_secs);
         tokio::spawn(keep_index_current(state.clone(), revision, every));
+    }
+    if cfg.events.overdue_sweep_secs > 0 {
+        let every = Duration::from_secs(cfg.events.overdue_sweep_secs);
+        tokio::spawn(sweep_overdue(state.clone(), every));
     }
     let limits = Limits {
         body_bytes: cfg.server.body_limit_bytes,
@@ -80,14 +99,33 @@ pub async fn serve(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
         .context("server failed")
 }
 
+/// Marks overdue work as time passes, each mark on the event's timeline.
+async fn sweep_overdue(state: AppState, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match state.service.sweep_overdue((state.now)()).await {
+            Ok(0) => {}
+            Ok(marked) => tracing::info!(marked, "events marked overdue"),
+            Err(e) => tracing::warn!(error = %e, "cannot sweep for overdue events"),
+        }
+    }
+}
+
 /// Rebuilds the point index whenever the store's revision moves, so that
-/// imports made while the server runs (by the CLI, say) are found at once.
-/// Readers keep the old index until the new one is swapped in whole.
+/// imports made while the server runs (by the CLI, say) are found at once,
+/// and picks up the catalogue and responsibility list edited by another
+/// process. Readers keep the old index until the new one is swapped in
+/// whole.
 async fn keep_index_current(state: AppState, mut seen: i64, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        if let Err(e) = state.service.refresh().await {
+            tracing::warn!(error = %e, "cannot reload the city's rules");
+        }
         let now = match state.store.revision().await {
             Ok(r) => r,
             Err(e) => {

@@ -21,19 +21,23 @@ pub enum Role {
     DepartmentHandler,
     /// 领导: supervises.
     Leader,
+    /// 系统管理员: edits the catalogue, the responsibility list and
+    /// accounts; takes no step of the loop.
+    Admin,
     /// The platform itself: intake from other systems, overdue marks.
     System,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Citizen,
         Role::GridWorker,
         Role::Operator,
         Role::Supervisor,
         Role::DepartmentHandler,
         Role::Leader,
+        Role::Admin,
         Role::System,
     ];
 
@@ -46,6 +50,7 @@ impl Role {
             Role::Supervisor => "supervisor",
             Role::DepartmentHandler => "department_handler",
             Role::Leader => "leader",
+            Role::Admin => "admin",
             Role::System => "system",
         }
     }
@@ -53,6 +58,16 @@ impl Role {
     /// The role of a machine name.
     pub fn parse(name: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    /// Whether this role edits the city's rules (catalogue, responsibility list).
+    pub fn configures(self) -> bool {
+        self == Role::Admin
+    }
+
+    /// Whether this role sees reporters' contact details in full.
+    pub fn sees_contacts(self) -> bool {
+        matches!(self, Role::Operator | Role::Supervisor)
     }
 
     /// Whether this role may take `action` at all (the event's state and
@@ -134,6 +149,7 @@ mod tests {
                 action.name()
             );
             assert!(!Role::System.may(&action));
+            assert!(!Role::Admin.may(&action));
         }
         assert_eq!(
             Role::allowed_for(&Action::Sign),

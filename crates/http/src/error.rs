@@ -7,6 +7,8 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use gongzhi_domain::event::StepError;
+use gongzhi_service::ServiceError;
 use gongzhi_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -83,15 +85,122 @@ impl ApiError {
         )
     }
 
+    /// A catalogue or responsibility list that does not validate.
+    pub fn invalid_config(why: String) -> Self {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_config",
+            format!("配置无效：{why}"),
+            why,
+        )
+    }
+
+    /// The caller's role may not do this.
+    pub fn forbidden(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", zh, en)
+    }
+
+    /// An upload that is not a photo of an accepted type.
+    pub fn unsupported_media(why: impl std::fmt::Display) -> Self {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("仅接受 JPEG、PNG、WebP 图片：{why}"),
+            format!("only JPEG, PNG and WebP photos are accepted: {why}"),
+        )
+    }
+
+    /// An upload over the size limit.
+    pub fn too_large(size: usize, limit: usize) -> Self {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("文件 {size} 字节，超过上限 {limit} 字节"),
+            format!("the file is {size} bytes, over the limit of {limit}"),
+        )
+    }
+
     /// HTTP status of this error.
     pub fn status(&self) -> StatusCode {
         self.status
     }
 }
 
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotFound { what, key } => {
+                let zh = match what {
+                    "event" => "事件",
+                    "attachment" => "附件",
+                    _ => what,
+                };
+                ApiError::not_found(zh, what, &key)
+            }
+            ServiceError::Step(StepError::Illegal(illegal)) => {
+                let mut e = ApiError::new(
+                    StatusCode::CONFLICT,
+                    "illegal_transition",
+                    format!(
+                        "事件当前状态为 {}，不能执行 {}；可执行：{}",
+                        illegal.state,
+                        illegal.action,
+                        if illegal.allowed.is_empty() {
+                            "无".to_owned()
+                        } else {
+                            illegal.allowed.join("、")
+                        }
+                    ),
+                    illegal.to_string(),
+                );
+                e.body.details = Some(serde_json::json!({
+                    "state": illegal.state,
+                    "suspended": illegal.suspended,
+                    "action": illegal.action,
+                    "allowed": illegal.allowed,
+                }));
+                e
+            }
+            ServiceError::Step(StepError::Forbidden {
+                action,
+                role,
+                reason,
+            }) => {
+                let mut e = ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    format!("角色 {role} 无权执行 {action}：{reason}"),
+                    format!("a {role} may not {action}: {reason}"),
+                );
+                e.body.details = Some(serde_json::json!({ "action": action, "role": role }));
+                e
+            }
+            ServiceError::Step(StepError::Invalid { field, reason }) => {
+                let mut e = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_field",
+                    format!("字段 {field} 无效：{reason}"),
+                    format!("{field}: {reason}"),
+                );
+                e.body.details = Some(serde_json::json!({ "field": field }));
+                e
+            }
+            ServiceError::Catalogue(e) => ApiError::invalid_config(e.to_string()),
+            ServiceError::Responsibility(e) => ApiError::invalid_config(e.to_string()),
+            ServiceError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
+            StoreError::Conflict(msg) => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("操作冲突：{msg}"),
+                msg,
+            ),
             StoreError::Invalid(msg) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_data",

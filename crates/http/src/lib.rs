@@ -2,18 +2,24 @@
 //! the domain, the store or the locator, and map the result; every failure
 //! leaves through the one [`ApiError`].
 
+mod attachments;
+mod caller;
 mod error;
+mod events;
 mod extract;
 mod locate;
 mod openapi;
 mod ops;
 mod regions;
+mod rules;
 mod state;
+mod stats;
+mod views;
 
 pub use error::ApiError;
 pub use openapi::ApiDoc;
 pub use ops::metrics_handle;
-pub use state::AppState;
+pub use state::{AppState, Clock, china_now};
 
 use axum::Router;
 use std::time::Duration;
@@ -59,7 +65,15 @@ pub fn router(state: AppState, limits: Limits) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .merge(ops::routes())
-        .nest("/api/v1", regions::routes().merge(locate::routes()))
+        .nest(
+            "/api/v1",
+            regions::routes()
+                .merge(locate::routes())
+                .merge(events::routes())
+                .merge(attachments::routes())
+                .merge(stats::routes())
+                .merge(rules::routes()),
+        )
         .merge(openapi::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -8,7 +8,7 @@ use utoipa_swagger_ui::SwaggerUi;
 /// The OpenAPI document of the HTTP API.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "gongzhi 共治 API", description = "Municipal social-governance platform: regions, grids and point lookup."),
+    info(title = "gongzhi 共治 API", description = "Municipal social-governance platform: regions, grids, point lookup and the closed loop of events."),
     paths(
         crate::ops::healthz,
         crate::ops::readyz,
@@ -18,9 +18,26 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::regions::one,
         crate::regions::children,
         crate::locate::locate,
+        crate::events::report,
+        crate::events::list,
+        crate::events::one,
+        crate::events::timeline,
+        crate::events::duplicates,
+        crate::events::act,
+        crate::attachments::upload,
+        crate::attachments::download,
+        crate::stats::stats,
+        crate::rules::catalogue,
+        crate::rules::catalogue_version,
+        crate::rules::put_catalogue,
+        crate::rules::put_entry,
+        crate::rules::responsibility,
+        crate::rules::put_responsibility,
     ),
     tags(
         (name = "regions", description = "区域与网格 Regions and grids"),
+        (name = "events", description = "事件与诉求闭环 Events and the closed loop"),
+        (name = "rules", description = "事项清单与权责清单 Catalogue and responsibility list"),
         (name = "ops", description = "运维 Operations"),
     )
 )]

@@ -1,30 +1,58 @@
 //! What every handler can reach.
 
 use arc_swap::ArcSwap;
+use chrono::NaiveDateTime;
 use gongzhi_geo::locator::Locator;
+use gongzhi_service::Service;
 use gongzhi_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 
+/// The clock handlers read: local time in China. Tests give their own.
+pub type Clock = Arc<dyn Fn() -> NaiveDateTime + Send + Sync>;
+
+/// The current local time in China (UTC+8).
+pub fn china_now() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc() + chrono::Duration::hours(8)
+}
+
 /// Shared state of the server: the store, the point-to-grid index (swapped
-/// whole when regions change, so readers never wait) and the metrics handle.
+/// whole when regions change, so readers never wait), the closed loop, the
+/// clock and the metrics handle.
 #[derive(Clone)]
 pub struct AppState {
     /// The database behind the [`Store`] trait.
     pub store: Arc<dyn Store>,
     /// The current point-to-grid index.
     pub locator: Arc<ArcSwap<Locator>>,
+    /// The closed loop's use cases.
+    pub service: Arc<Service>,
+    /// What time it is.
+    pub now: Clock,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
 }
 
 impl AppState {
-    /// State over a store and an already built index.
-    pub fn new(store: Arc<dyn Store>, locator: Locator, metrics: PrometheusHandle) -> Self {
+    /// State over a store, an already built index and the loop, on the
+    /// system clock.
+    pub fn new(
+        store: Arc<dyn Store>,
+        locator: Locator,
+        service: Arc<Service>,
+        metrics: PrometheusHandle,
+    ) -> Self {
         AppState {
             store,
             locator: Arc::new(ArcSwap::from_pointee(locator)),
+            service,
+            now: Arc::new(china_now),
             metrics,
         }
+    }
+
+    /// The same state on another clock.
+    pub fn with_clock(self, now: Clock) -> Self {
+        AppState { now, ..self }
     }
 }

@@ -1,0 +1,416 @@
+//! The closed loop's use cases over a [`Store`]: reporting a matter,
+//! taking a step, sweeping for overdue work, and editing the city's rules
+//! (the catalogue and the responsibility list). The HTTP handlers, the
+//! background jobs and the demo all go through here, so a step means the
+//! same wherever it is taken.
+//!
+//! The rules are read from the store when the service opens (the built-in
+//! catalogue and an empty responsibility list are saved as version 1 of a
+//! fresh store) and kept in memory; an edit through the service swaps them
+//! at once, and [`Service::reload`] picks up edits made by another process.
+
+mod error;
+
+pub use error::ServiceError;
+
+use arc_swap::ArcSwap;
+use chrono::NaiveDateTime;
+use gongzhi_domain::LngLat;
+use gongzhi_domain::actor::Actor;
+use gongzhi_domain::calendar::Calendar;
+use gongzhi_domain::catalogue::{Catalogue, CatalogueDocument};
+use gongzhi_domain::event::{DuplicateWindow, Event, Intake, Placement, Rules, Step};
+use gongzhi_domain::event_flow::{Action, EventState};
+use gongzhi_domain::responsibility::{Responsibility, ResponsibilityDocument};
+use gongzhi_geo::locator::{Locator, Status};
+use gongzhi_store::{ConfigKind, EventFilter, EventSort, IdempotencyKey, Store, StoreError};
+use std::sync::Arc;
+
+/// The city's rules in force, with the versions they were saved as.
+#[derive(Debug, Clone)]
+pub struct CityRules {
+    /// The category catalogue.
+    pub catalogue: Catalogue,
+    /// Its version.
+    pub catalogue_version: i64,
+    /// Departments and the responsibility list.
+    pub responsibility: Responsibility,
+    /// Its version.
+    pub responsibility_version: i64,
+}
+
+/// The outcome of a report.
+#[derive(Debug, Clone)]
+pub struct Reported {
+    /// The event (the one first created, for a replayed key).
+    pub event: Event,
+    /// Whether the idempotency key had been seen: nothing new was created.
+    pub replayed: bool,
+    /// Open events of the same category nearby and recent, nearest first,
+    /// with their distance in metres.
+    pub duplicates: Vec<(Event, f64)>,
+}
+
+/// The closed loop over a store. See the crate documentation.
+pub struct Service {
+    store: Arc<dyn Store>,
+    calendar: Calendar,
+    rules: ArcSwap<CityRules>,
+    window: DuplicateWindow,
+}
+
+/// Where the point index places a location; no location, or a point
+/// outside every region, is flagged for the centre.
+pub fn place(locator: &Locator, location: Option<LngLat>) -> Placement {
+    let Some(point) = location else {
+        return Placement {
+            outside: true,
+            ..Placement::default()
+        };
+    };
+    let found = locator.resolve(point);
+    let deepest = found.chain.last().map(|r| r.code.clone());
+    Placement {
+        grid: deepest.clone().filter(|_| found.status == Status::Grid),
+        region: deepest,
+        outside: found.status == Status::Outside,
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(kind: ConfigKind, text: &str) -> Result<T, ServiceError> {
+    serde_json::from_str(text).map_err(|e| {
+        ServiceError::Store(StoreError::Corrupt(format!(
+            "stored {} document: {e}",
+            kind.as_str()
+        )))
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("documents serialise")
+}
+
+impl Service {
+    /// Opens the loop over `store`, saving the built-in catalogue and an
+    /// empty responsibility list as version 1 when the store has none.
+    pub async fn open(
+        store: Arc<dyn Store>,
+        calendar: Calendar,
+        window: DuplicateWindow,
+        now: NaiveDateTime,
+    ) -> Result<Service, ServiceError> {
+        for (kind, document) in [
+            (
+                ConfigKind::Catalogue,
+                to_json(Catalogue::built_in().document()),
+            ),
+            (
+                ConfigKind::Responsibility,
+                to_json(&ResponsibilityDocument::default()),
+            ),
+        ] {
+            if store.config(kind).await?.is_none() {
+                match store.put_config(kind, 0, &document, "system", now).await {
+                    // Another process seeded it first.
+                    Ok(_) | Err(StoreError::Conflict(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        let rules = load_rules(store.as_ref()).await?;
+        Ok(Service {
+            store,
+            calendar,
+            rules: ArcSwap::from_pointee(rules),
+            window,
+        })
+    }
+
+    /// Reads the rules again when another process saved a new version of
+    /// either; returns whether they changed.
+    pub async fn refresh(&self) -> Result<bool, ServiceError> {
+        let current = self.rules();
+        let stored = (
+            self.store
+                .config(ConfigKind::Catalogue)
+                .await?
+                .map(|c| c.version),
+            self.store
+                .config(ConfigKind::Responsibility)
+                .await?
+                .map(|c| c.version),
+        );
+        if stored
+            == (
+                Some(current.catalogue_version),
+                Some(current.responsibility_version),
+            )
+        {
+            return Ok(false);
+        }
+        self.reload().await?;
+        Ok(true)
+    }
+
+    /// Reads the rules again.
+    pub async fn reload(&self) -> Result<(), ServiceError> {
+        let rules = load_rules(self.store.as_ref()).await?;
+        self.rules.store(Arc::new(rules));
+        Ok(())
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> Arc<CityRules> {
+        self.rules.load_full()
+    }
+
+    /// The working calendar.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Reports a matter: checks and routes it, starts its clock, stores it
+    /// (once per idempotency key) and finds suggested duplicates.
+    pub async fn report(
+        &self,
+        intake: Intake,
+        placement: Placement,
+        actor: &Actor,
+        now: NaiveDateTime,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Reported, ServiceError> {
+        self.check_attachments(&intake.attachments).await?;
+        let city = self.rules();
+        let rules = rules_of(&city, &self.calendar);
+        let (event, entry) = Event::report(intake, placement, actor, now, rules)?;
+        let (event, replayed) = match self
+            .store
+            .create_event(&event, &entry, key.as_ref())
+            .await?
+        {
+            gongzhi_store::Intake::Created(e) => (e, false),
+            gongzhi_store::Intake::Replayed(e) => (e, true),
+        };
+        let duplicates = self.duplicates_of(&event).await?;
+        Ok(Reported {
+            event,
+            replayed,
+            duplicates,
+        })
+    }
+
+    /// Open events that may report the same matter as `event`.
+    pub async fn duplicates_of(&self, event: &Event) -> Result<Vec<(Event, f64)>, ServiceError> {
+        let Some(at) = event.location else {
+            return Ok(Vec::new());
+        };
+        let found = self
+            .store
+            .duplicates(&event.category, at, event.created_at, self.window)
+            .await?;
+        Ok(found
+            .into_iter()
+            .filter(|(e, _)| e.id != event.id)
+            .collect())
+    }
+
+    async fn check_attachments(&self, ids: &[String]) -> Result<(), ServiceError> {
+        let known = self.store.known_attachments(ids).await?;
+        match ids.iter().find(|id| !known.contains(id)) {
+            Some(missing) => Err(ServiceError::NotFound {
+                what: "attachment",
+                key: missing.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The event with `number`.
+    pub async fn event(&self, number: &str) -> Result<Event, ServiceError> {
+        self.store
+            .event(number)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound {
+                what: "event",
+                key: number.to_owned(),
+            })
+    }
+
+    /// Takes `step` on the event `number` as `actor` at `now`. With
+    /// `expected_version`, the step applies only to that version, so an
+    /// operator never acts on a state they have not seen. A merge notes
+    /// the duplicate on its master's timeline; closing a master notes it on
+    /// the timelines of the duplicates merged into it, so their reporters
+    /// learn of it.
+    pub async fn act(
+        &self,
+        number: &str,
+        step: &Step,
+        actor: &Actor,
+        now: NaiveDateTime,
+        expected_version: Option<i64>,
+    ) -> Result<Event, ServiceError> {
+        self.check_attachments(&step.attachments).await?;
+        let event = self.event(number).await?;
+        if let Some(expected) = expected_version.filter(|v| *v != event.version) {
+            return Err(ServiceError::Store(StoreError::Conflict(format!(
+                "event {number} is at version {}, not {expected}: reload it and try again",
+                event.version
+            ))));
+        }
+        let city = self.rules();
+        let master = match (&step.action, &step.into) {
+            (Action::Merge, Some(into)) => {
+                let master = self.event(into).await?;
+                event.check_master(&master)?;
+                Some(master)
+            }
+            _ => None,
+        };
+        let (next, entry) = event.act(step, actor, now, rules_of(&city, &self.calendar))?;
+        let mut entries = vec![entry];
+        if let Some(master) = &master {
+            entries.push(master.merged_in_notice(&event, actor, now));
+        }
+        if next.flow.state == EventState::Closed && event.flow.state != EventState::Closed {
+            let merged = EventFilter {
+                master: Some(next.number.clone()),
+                ..EventFilter::default()
+            };
+            let page = self
+                .store
+                .events(&merged, EventSort::Oldest, 0, u32::MAX)
+                .await?;
+            entries.extend(
+                page.events
+                    .iter()
+                    .map(|d| d.master_closed_notice(&next, now)),
+            );
+        }
+        self.store.save_event(&next, &entries).await?;
+        Ok(next)
+    }
+
+    /// Marks every event whose running phase is overdue at `now`, each with
+    /// a timeline entry; returns how many were marked. An event changed
+    /// meanwhile is left for the next sweep.
+    pub async fn sweep_overdue(&self, now: NaiveDateTime) -> Result<u64, ServiceError> {
+        const BATCH: u32 = 500;
+        let mut marked = 0;
+        loop {
+            let due = self.store.overdue_unmarked(now, BATCH).await?;
+            let mut progressed = false;
+            for event in &due {
+                let Some((late, entry)) = event.mark_overdue(now) else {
+                    continue;
+                };
+                match self.store.save_event(&late, &[entry]).await {
+                    Ok(()) => {
+                        marked += 1;
+                        progressed = true;
+                    }
+                    Err(StoreError::Conflict(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            if due.len() < BATCH as usize || !progressed {
+                return Ok(marked);
+            }
+        }
+    }
+
+    /// Saves a new catalogue after version `based_on`; it applies to events
+    /// reported from now on. Refused when the responsibility list in force
+    /// names a category or department kind the new catalogue lacks.
+    pub async fn save_catalogue(
+        &self,
+        based_on: i64,
+        document: CatalogueDocument,
+        author: &str,
+        now: NaiveDateTime,
+    ) -> Result<i64, ServiceError> {
+        let catalogue = Catalogue::new(document)?;
+        let current = self.rules();
+        Responsibility::new(current.responsibility.document().clone(), &catalogue)?;
+        let version = self
+            .store
+            .put_config(
+                ConfigKind::Catalogue,
+                based_on,
+                &to_json(catalogue.document()),
+                author,
+                now,
+            )
+            .await?;
+        self.reload().await?;
+        Ok(version)
+    }
+
+    /// Saves a new responsibility list after version `based_on`.
+    pub async fn save_responsibility(
+        &self,
+        based_on: i64,
+        document: ResponsibilityDocument,
+        author: &str,
+        now: NaiveDateTime,
+    ) -> Result<i64, ServiceError> {
+        let current = self.rules();
+        let list = Responsibility::new(document, &current.catalogue)?;
+        let version = self
+            .store
+            .put_config(
+                ConfigKind::Responsibility,
+                based_on,
+                &to_json(list.document()),
+                author,
+                now,
+            )
+            .await?;
+        self.reload().await?;
+        Ok(version)
+    }
+}
+
+fn rules_of<'a>(city: &'a CityRules, calendar: &'a Calendar) -> Rules<'a> {
+    Rules {
+        calendar,
+        catalogue: &city.catalogue,
+        catalogue_version: city.catalogue_version,
+        responsibility: &city.responsibility,
+    }
+}
+
+async fn load_rules(store: &dyn Store) -> Result<CityRules, ServiceError> {
+    let missing = |kind: ConfigKind| {
+        ServiceError::Store(StoreError::Corrupt(format!(
+            "no {} is stored",
+            kind.as_str()
+        )))
+    };
+    let catalogue = store
+        .config(ConfigKind::Catalogue)
+        .await?
+        .ok_or_else(|| missing(ConfigKind::Catalogue))?;
+    let responsibility = store
+        .config(ConfigKind::Responsibility)
+        .await?
+        .ok_or_else(|| missing(ConfigKind::Responsibility))?;
+    let catalogue_doc: CatalogueDocument = parse(ConfigKind::Catalogue, &catalogue.document)?;
+    let list: ResponsibilityDocument = parse(ConfigKind::Responsibility, &responsibility.document)?;
+    let built = Catalogue::new(catalogue_doc)?;
+    let list = Responsibility::new(list, &built)?;
+    Ok(CityRules {
+        catalogue: built,
+        catalogue_version: catalogue.version,
+        responsibility: list,
+        responsibility_version: responsibility.version,
+    })
+}
+
+#[cfg(test)]
+mod tests;
