@@ -22,6 +22,49 @@ pub struct Config {
     pub demo: DemoConfig,
     /// The closed loop of events.
     pub events: EventsConfig,
+    /// The Open311 GeoReport v2 endpoint.
+    pub open311: Open311Config,
+}
+
+/// The Open311 GeoReport v2 endpoint at `/open311/v2/`.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Open311Config {
+    /// API keys other systems present to post service requests; in the
+    /// environment, `GONGZHI__OPEN311__API_KEYS=key1,key2`.
+    #[serde(deserialize_with = "keys_from_list_or_text")]
+    pub api_keys: Vec<String>,
+}
+
+impl fmt::Debug for Open311Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Open311Config")
+            .field(
+                "api_keys",
+                &format!("{} keys (redacted)", self.api_keys.len()),
+            )
+            .finish()
+    }
+}
+
+/// Keys as a TOML list, or as one comma-separated text (how an
+/// environment variable gives them).
+fn keys_from_list_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Keys {
+        List(Vec<String>),
+        Text(String),
+    }
+    let keys = match Keys::deserialize(d)? {
+        Keys::List(list) => list,
+        Keys::Text(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    Ok(keys
+        .into_iter()
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+        .collect())
 }
 
 /// The closed loop of events.

@@ -58,6 +58,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config(ConfigCommand::Print) => {
             let mut shown = cfg.clone();
             shown.database.url = config::redact_url(&shown.database.url);
+            for key in &mut shown.open311.api_keys {
+                *key = "***".into();
+            }
             print!("{}", toml::to_string_pretty(&shown)?);
         }
         Command::Migrate => {

@@ -71,7 +71,8 @@ pub async fn serve(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
     let locator = load_locator(store.as_ref()).await?;
     let indexed: usize = locator.counts().iter().map(|(_, n)| n).sum();
     let service = Arc::new(open_service(store.clone(), cfg).await?);
-    let state = AppState::new(store, locator, service, gongzhi_http::metrics_handle());
+    let state = AppState::new(store, locator, service, gongzhi_http::metrics_handle())
+        .with_open311_keys(cfg.open311.api_keys.clone());
     if cfg.server.index_refresh_secs > 0 {
         let every = Duration::from_secs(cfg.server.index_refresh_secs);
         tokio::spawn(keep_index_current(state.clone(), revision, every));

@@ -31,6 +31,8 @@ pub struct AppState {
     pub now: Clock,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// Keys other systems present to post requests through Open311.
+    pub open311_keys: Arc<Vec<String>>,
 }
 
 impl AppState {
@@ -48,6 +50,15 @@ impl AppState {
             service,
             now: Arc::new(china_now),
             metrics,
+            open311_keys: Arc::new(Vec::new()),
+        }
+    }
+
+    /// The same state accepting these Open311 API keys.
+    pub fn with_open311_keys(self, keys: Vec<String>) -> Self {
+        AppState {
+            open311_keys: Arc::new(keys),
+            ..self
         }
     }
 
