@@ -228,8 +228,12 @@ pub struct DemoConfig {
     pub city: String,
     /// Mean number of generated grids per community.
     pub grids_per_community: f64,
-    /// Seed of the grid and staff generators.
+    /// Seed of the grid, staff and history generators.
     pub seed: u64,
+    /// Days of past events the demo simulates.
+    pub history_days: u32,
+    /// Mean events a day in the simulated past.
+    pub events_per_day: u32,
 }
 
 impl Default for DemoConfig {
@@ -238,6 +242,8 @@ impl Default for DemoConfig {
             city: "4405".into(),
             grids_per_community: 7.9,
             seed: 0,
+            history_days: 90,
+            events_per_day: 120,
         }
     }
 }

@@ -1,11 +1,14 @@
 //! `gongzhi demo`: a demo city on the embedded database, from real divisions
-//! and county boundaries with generated grids. Running it again changes
-//! nothing that is already there.
+//! and county boundaries with generated grids, its departments and a
+//! simulated past of events. Running it again changes nothing that is
+//! already there.
 
 use crate::{
     cli::{DemoArgs, SourceArgs},
     config::Config,
-    generate, import, reference, serve,
+    generate,
+    history::{self, HistoryOptions},
+    import, reference, serve,
 };
 use gongzhi_domain::{Crs, RegionCode};
 use gongzhi_geo::gridgen::GridOptions;
@@ -67,6 +70,25 @@ pub async fn run(cfg: &Config, args: &DemoArgs) -> anyhow::Result<()> {
             }
         );
     }
+    println!(
+        "simulating {} days of events, about {} a day ...",
+        cfg.demo.history_days, cfg.demo.events_per_day
+    );
+    let service = serve::open_service(store.clone(), cfg).await?;
+    let options = HistoryOptions {
+        days: cfg.demo.history_days,
+        events_per_day: cfg.demo.events_per_day,
+        seed: cfg.demo.seed,
+    };
+    history::simulate(
+        &service,
+        store.as_ref(),
+        &city,
+        options,
+        gongzhi_http::china_now(),
+    )
+    .await?
+    .print();
     if args.no_serve {
         return Ok(());
     }

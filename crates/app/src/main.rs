@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod export;
 mod generate;
+mod history;
 mod import;
 mod reference;
 mod serve;

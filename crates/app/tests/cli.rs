@@ -552,19 +552,39 @@ fn the_demo_twice_duplicates_nothing() {
             .args(["demo", "--no-serve"])
             .env("GONGZHI_DATABASE_URL", &db)
             .env("GONGZHI__DATA__REFERENCE_DIR", &data)
+            .env("GONGZHI__DEMO__EVENTS_PER_DAY", "2")
             .output()
             .unwrap();
         ok(out)
     };
     let first = run();
     let second = run();
-    let loaded = |s: &str| s.split("loaded:").nth(1).unwrap().to_owned();
+    let loaded = |s: &str| {
+        let after = s.split("loaded:").nth(1).unwrap();
+        after.split("simulating").next().unwrap().to_owned()
+    };
     assert_eq!(loaded(&first), loaded(&second));
     assert!(
         second.contains("divisions: 0 new, 0 renamed, 1167 unchanged"),
         "{second}"
     );
     assert!(second.contains("keeping its"), "{second}");
+    let made = first.split("history: ").nth(1).unwrap();
+    assert!(made.starts_with("227 departments, "), "{first}");
+    let events: u64 = made
+        .split(", ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((180..200).contains(&events), "{first}");
+    assert!(
+        second.contains(&format!("history: keeping its {events} events")),
+        "{second}"
+    );
     for line in ["县级", "乡镇街道", "社区村"] {
         assert!(first.contains(line), "{first}");
     }

@@ -318,6 +318,7 @@ async fn the_demo_city_answers_the_readme_lookup() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
         .args(["demo", "--no-serve"])
         .env("GONGZHI_DATABASE_URL", &db)
+        .env("GONGZHI__DEMO__EVENTS_PER_DAY", "3")
         .env(
             reference.split_once('=').unwrap().0,
             reference.split_once('=').unwrap().1,
@@ -336,6 +337,22 @@ async fn the_demo_city_answers_the_readme_lookup() {
     let (_, ready) = server.get("/readyz").await;
     let grids = ready["indexed"]["grid"].as_u64().unwrap();
     assert!((8_000..=9_200).contains(&grids), "{grids}");
+    let (_, stats) = server.get("/api/v1/stats/events?group=region:county").await;
+    let rows = stats["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 7, "every county has history: {stats}");
+    let count: u64 = rows.iter().map(|r| r["count"].as_u64().unwrap()).sum();
+    assert!((250..300).contains(&count), "{count}");
+    for r in rows {
+        let closure = r["rates"]["closure_rate"].as_f64().unwrap();
+        assert!((70.0..=100.0).contains(&closure), "{r}");
+    }
+    let (_, open) = server
+        .get("/api/v1/events?state=reported,accepted,dispatched,signed,in_progress")
+        .await;
+    assert!(
+        open["total"].as_u64().unwrap() > 0,
+        "the newest work is still open: {open}"
+    );
     drop(server);
     let again = ok(gongzhi(
         &db,
