@@ -124,6 +124,12 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// What went wrong, in English: for answers in other formats, such as
+    /// Open311's error list.
+    pub(crate) fn message_en(&self) -> &str {
+        &self.body.message_en
+    }
 }
 
 impl From<ServiceError> for ApiError {
@@ -242,14 +248,18 @@ pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri
 }
 
 /// Gives the responses made outside the handlers (a body over the limit, a
-/// timeout) the same JSON error body as every other failure.
+/// timeout) the same JSON error body as every other failure. Errors a
+/// handler already wrote as JSON or XML (Open311's error list) pass.
 pub(crate) async fn json_errors(response: Response) -> Response {
     let status = response.status();
-    let is_json = response
+    let written = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        .is_some_and(|v| {
+            let v = v.as_bytes();
+            v.starts_with(b"application/json") || v.starts_with(b"text/xml")
+        });
+    if written || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let (code, zh, en) = match status {

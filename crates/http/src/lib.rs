@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod extract;
 mod locate;
+mod open311;
 mod openapi;
 mod ops;
 mod regions;
@@ -48,6 +49,24 @@ impl Default for Limits {
     }
 }
 
+/// The URI as logged: the value of an `api_key` in the query string (where
+/// some Open311 clients send it) is masked.
+fn loggable(uri: &axum::http::Uri) -> String {
+    let Some(query) = uri.query().filter(|q| q.contains("api_key")) else {
+        return uri.to_string();
+    };
+    let mut masked = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        let value = if name == "api_key" {
+            "***".into()
+        } else {
+            value
+        };
+        masked.append_pair(&name, &value);
+    }
+    format!("{}?{}", uri.path(), masked.finish())
+}
+
 /// One span per request, carrying the request id that the response echoes
 /// in `x-request-id`, so a logged server error can be matched to a report.
 fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
@@ -56,11 +75,13 @@ fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
-    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+    let uri = loggable(req.uri());
+    tracing::info_span!("request", method = %req.method(), uri = %uri, request_id = %id)
 }
 
 /// The whole HTTP surface: `/healthz`, `/readyz`, `/metrics`, the JSON API
-/// under `/api/v1`, the OpenAPI document and Swagger UI.
+/// under `/api/v1`, Open311 GeoReport v2 under `/open311/v2`, the OpenAPI
+/// document and Swagger UI.
 pub fn router(state: AppState, limits: Limits) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
@@ -74,6 +95,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
                 .merge(stats::routes())
                 .merge(rules::routes()),
         )
+        .merge(open311::routes())
         .merge(openapi::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
@@ -88,4 +110,22 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable;
+
+    #[test]
+    fn an_api_key_in_the_query_is_not_logged() {
+        let uri = "/open311/v2/requests.xml?jurisdiction_id=&api_key=s3cret%21&x=1"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            loggable(&uri),
+            "/open311/v2/requests.xml?jurisdiction_id=&api_key=***&x=1"
+        );
+        let plain = "/api/v1/events?page=2".parse().unwrap();
+        assert_eq!(loggable(&plain), "/api/v1/events?page=2");
+    }
 }

@@ -24,6 +24,9 @@ pub const WEST_GRID: &str = "440507001001001";
 /// A point in the west grid.
 pub const WEST: (f64, f64) = (116.705, 23.365);
 
+/// The one Open311 API key the server accepts.
+pub const OPEN311_KEY: &str = "test-key";
+
 pub fn at(day: u32, h: u32, m: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 3, day)
         .unwrap()
@@ -133,7 +136,8 @@ impl Server {
             service.clone(),
             gongzhi_http::metrics_handle(),
         )
-        .with_clock(Arc::new(move || *now.lock().unwrap()));
+        .with_clock(Arc::new(move || *now.lock().unwrap()))
+        .with_open311_keys(vec![OPEN311_KEY.into()]);
         let app = gongzhi_http::router(state, Limits::default());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
