@@ -914,17 +914,47 @@ impl DuplicateWindow {
         category: &str,
         at: LngLat,
         now: NaiveDateTime,
-        other: &Event,
+        other: &Candidate,
     ) -> Option<f64> {
-        let loc = other.location?;
         let recent = other.created_at <= now
             && now - other.created_at <= chrono::Duration::hours(self.hours);
-        let distance = distance_m(at, loc);
+        let distance = distance_m(at, other.location);
         (other.category == category
-            && !other.flow.state.is_finished()
+            && !other.state.is_finished()
             && recent
             && distance <= self.radius_m)
             .then_some(distance)
+    }
+}
+
+/// What a duplicate search weighs of an event, and shows of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// Its number.
+    pub number: String,
+    /// Its title.
+    pub title: String,
+    /// Its category.
+    pub category: String,
+    /// Its state.
+    pub state: EventState,
+    /// When it was reported.
+    pub created_at: NaiveDateTime,
+    /// Where.
+    pub location: LngLat,
+}
+
+impl Event {
+    /// The event as a duplicate candidate; `None` without a location.
+    pub fn candidate(&self) -> Option<Candidate> {
+        Some(Candidate {
+            number: self.number.clone(),
+            title: self.title.clone(),
+            category: self.category.clone(),
+            state: self.flow.state,
+            created_at: self.created_at,
+            location: self.location?,
+        })
     }
 }
 

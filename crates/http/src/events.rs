@@ -99,13 +99,13 @@ pub struct Reported {
     pub duplicates: Vec<DuplicateView>,
 }
 
-fn duplicate_views(found: &[(gongzhi_domain::event::Event, f64)]) -> Vec<DuplicateView> {
+fn duplicate_views(found: &[(gongzhi_domain::event::Candidate, f64)]) -> Vec<DuplicateView> {
     found
         .iter()
         .map(|(e, d)| DuplicateView {
             number: e.number.clone(),
             title: e.title.clone(),
-            state: e.flow.state.as_str().into(),
+            state: e.state.as_str().into(),
             distance_m: (d * 10.0).round() / 10.0,
             created_at: crate::views::instant(e.created_at),
         })

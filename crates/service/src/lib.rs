@@ -19,12 +19,15 @@ use gongzhi_domain::LngLat;
 use gongzhi_domain::actor::Actor;
 use gongzhi_domain::calendar::Calendar;
 use gongzhi_domain::catalogue::{Catalogue, CatalogueDocument};
-use gongzhi_domain::event::{DuplicateWindow, Event, Intake, Placement, Rules, Step};
+use gongzhi_domain::event::{Candidate, DuplicateWindow, Event, Intake, Placement, Rules, Step};
 use gongzhi_domain::event_flow::{Action, EventState};
 use gongzhi_domain::responsibility::{Responsibility, ResponsibilityDocument};
 use gongzhi_geo::locator::{Locator, Status};
-use gongzhi_store::{ConfigKind, EventFilter, EventSort, IdempotencyKey, Store, StoreError};
+use gongzhi_store::{
+    ConfigKind, EventFilter, EventSort, IdempotencyKey, NewEvent, Store, StoreError, StoreResult,
+};
 use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
 
 /// The city's rules in force, with the versions they were saved as.
 #[derive(Debug, Clone)]
@@ -48,7 +51,7 @@ pub struct Reported {
     pub replayed: bool,
     /// Open events of the same category nearby and recent, nearest first,
     /// with their distance in metres.
-    pub duplicates: Vec<(Event, f64)>,
+    pub duplicates: Vec<(Candidate, f64)>,
 }
 
 /// The closed loop over a store. See the crate documentation.
@@ -57,6 +60,45 @@ pub struct Service {
     calendar: Calendar,
     rules: ArcSwap<CityRules>,
     window: DuplicateWindow,
+    intake: mpsc::Sender<Pending>,
+}
+
+/// A report waiting for the intake writer.
+struct Pending {
+    item: NewEvent,
+    reply: oneshot::Sender<StoreResult<gongzhi_store::Intake>>,
+}
+
+/// Most reports written in one transaction.
+const MAX_BATCH: usize = 64;
+
+/// Writes reports as they come, every report waiting when a write begins
+/// in one transaction (group commit): under load a commit serves many
+/// intakes, and alone a report waits for nobody.
+async fn write_intakes(store: Arc<dyn Store>, mut queue: mpsc::Receiver<Pending>) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let (items, replies): (Vec<NewEvent>, Vec<_>) =
+            batch.into_iter().map(|p| (p.item, p.reply)).unzip();
+        match store.create_events(&items).await {
+            Ok(answers) => {
+                for (reply, answer) in replies.into_iter().zip(answers) {
+                    let _ = reply.send(answer);
+                }
+            }
+            Err(e) => {
+                for reply in replies {
+                    let _ = reply.send(Err(e.again()));
+                }
+            }
+        }
+    }
 }
 
 /// Where the point index places a location; no location, or a point
@@ -118,11 +160,14 @@ impl Service {
             }
         }
         let rules = load_rules(store.as_ref()).await?;
+        let (intake, queue) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(write_intakes(store.clone(), queue));
         Ok(Service {
             store,
             calendar,
             rules: ArcSwap::from_pointee(rules),
             window,
+            intake,
         })
     }
 
@@ -188,11 +233,15 @@ impl Service {
         let city = self.rules();
         let rules = rules_of(&city, &self.calendar);
         let (event, entry) = Event::report(intake, placement, actor, now, rules)?;
-        let (event, replayed) = match self
-            .store
-            .create_event(&event, &entry, key.as_ref())
-            .await?
-        {
+        let (reply, answer) = oneshot::channel();
+        let item = NewEvent { event, entry, key };
+        let stopped =
+            || ServiceError::Store(StoreError::Backend("the intake writer stopped".into()));
+        self.intake
+            .send(Pending { item, reply })
+            .await
+            .map_err(|_| stopped())?;
+        let (event, replayed) = match answer.await.map_err(|_| stopped())?? {
             gongzhi_store::Intake::Created(e) => (e, false),
             gongzhi_store::Intake::Replayed(e) => (e, true),
         };
@@ -205,7 +254,10 @@ impl Service {
     }
 
     /// Open events that may report the same matter as `event`.
-    pub async fn duplicates_of(&self, event: &Event) -> Result<Vec<(Event, f64)>, ServiceError> {
+    pub async fn duplicates_of(
+        &self,
+        event: &Event,
+    ) -> Result<Vec<(Candidate, f64)>, ServiceError> {
         let Some(at) = event.location else {
             return Ok(Vec::new());
         };
@@ -215,7 +267,7 @@ impl Service {
             .await?;
         Ok(found
             .into_iter()
-            .filter(|(e, _)| e.id != event.id)
+            .filter(|(c, _)| c.number != event.number)
             .collect())
     }
 

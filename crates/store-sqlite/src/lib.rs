@@ -7,8 +7,12 @@
 //!
 //! Connections use WAL (readers never wait for the writer), a 5 s busy
 //! timeout, foreign keys and `synchronous = NORMAL`; every write transaction
-//! begins with `BEGIN IMMEDIATE`, so that two writers queue on the busy
-//! timeout instead of failing when one upgrades a read lock.
+//! begins with `BEGIN IMMEDIATE`, so that two writers never fail each other
+//! when one upgrades a read lock. Writes go through a pool of one
+//! connection: SQLite has one writer at a time anyway, and writers of this
+//! process then wait their turn in the pool's queue instead of in SQLite's
+//! busy handler, which sleeps between retries. Writers in other processes
+//! still queue on the busy timeout.
 //!
 //! [`Store`]: gongzhi_store::Store
 
@@ -37,6 +41,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -58,28 +63,39 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true)
             .synchronous(SqliteSynchronous::Normal);
-        let pool = if is_in_memory(rest) {
+        if is_in_memory(rest) {
             // Each connection to `:memory:` would be its own database, and
             // the database lives only as long as its last connection.
-            SqlitePoolOptions::new()
+            let pool = SqlitePoolOptions::new()
                 .min_connections(1)
                 .max_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
                 .connect_with(options)
                 .await
-        } else {
-            if let Some(dir) = options.get_filename().parent()
-                && !dir.as_os_str().is_empty()
-            {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Backend(format!("cannot create the database's directory: {e}"))
-                })?;
-            }
-            SqlitePoolOptions::new().connect_with(options).await
+                .map_err(db_error)?;
+            return Ok(SqliteStore {
+                writer: pool.clone(),
+                pool,
+            });
         }
-        .map_err(db_error)?;
-        Ok(SqliteStore { pool })
+        if let Some(dir) = options.get_filename().parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Backend(format!("cannot create the database's directory: {e}"))
+            })?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .connect_with(options.clone())
+            .await
+            .map_err(db_error)?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(db_error)?;
+        Ok(SqliteStore { pool, writer })
     }
 }
 
@@ -145,7 +161,7 @@ impl SqlBackend for SqliteStore {
 
     /// Takes the write lock at once (`BEGIN IMMEDIATE`).
     async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        self.pool
+        self.writer
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db_error)

@@ -41,6 +41,8 @@ pub trait StoreRow {
     fn maybe_text(&self, column: &str) -> StoreResult<Option<String>>;
     /// A binary column.
     fn bytes(&self, column: &str) -> StoreResult<Vec<u8>>;
+    /// A floating-point column, such as a longitude.
+    fn real(&self, column: &str) -> StoreResult<f64>;
 }
 
 impl<R> StoreRow for R
@@ -52,6 +54,7 @@ where
     i16: for<'r> Decode<'r, R::Database> + Type<R::Database>,
     i64: for<'r> Decode<'r, R::Database> + Type<R::Database>,
     Vec<u8>: for<'r> Decode<'r, R::Database> + Type<R::Database>,
+    f64: for<'r> Decode<'r, R::Database> + Type<R::Database>,
 {
     fn text(&self, column: &str) -> StoreResult<String> {
         self.try_get(column).map_err(sql::db_error)
@@ -74,6 +77,10 @@ where
     }
 
     fn bytes(&self, column: &str) -> StoreResult<Vec<u8>> {
+        self.try_get(column).map_err(sql::db_error)
+    }
+
+    fn real(&self, column: &str) -> StoreResult<f64> {
         self.try_get(column).map_err(sql::db_error)
     }
 }

@@ -3,6 +3,19 @@
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+impl StoreError {
+    /// The same error again, for each of several callers one failure
+    /// answers (a batch written for many).
+    pub fn again(&self) -> StoreError {
+        match self {
+            StoreError::Invalid(m) => StoreError::Invalid(m.clone()),
+            StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
+            StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),
+            StoreError::Backend(m) => StoreError::Backend(m.clone()),
+        }
+    }
+}
+
 /// Why a store operation failed. Messages name the record involved and never
 /// carry connection strings or other secrets.
 #[derive(Debug, thiserror::Error)]

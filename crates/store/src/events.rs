@@ -17,9 +17,11 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use gongzhi_domain::LngLat;
 use gongzhi_domain::calendar::{epoch_of_local, local_of_epoch};
-use gongzhi_domain::event::{DuplicateWindow, Event, TimelineEntry};
+use gongzhi_domain::event::{Candidate, DuplicateWindow, Event, TimelineEntry};
+use gongzhi_domain::event_flow::EventState;
 use serde::{Deserialize, Serialize};
 use sqlx::query::Query;
+use std::collections::HashMap;
 // Statements built at run time (filters, the event columns) are assembled
 // from fixed fragments; every value is bound as a parameter.
 use sqlx::{AssertSqlSafe, Database, Encode, Executor, IntoArguments, Transaction, Type};
@@ -134,15 +136,31 @@ pub trait EventStore: Send + Sync + 'static {
         at: NaiveDateTime,
     ) -> StoreResult<i64>;
 
-    /// Stores a new event with its first timeline entry, numbering it
-    /// within its day. With a key seen before: the event the key created
-    /// when the request hash is the same, else [`StoreError::Conflict`].
+    /// Stores new events, each with its first timeline entry, numbering
+    /// them within their day, in one transaction: how concurrent intakes
+    /// share one commit. Each answer is the event created, or for a key
+    /// seen before (in the store or earlier in the batch) the event the key
+    /// created when the request hash is the same, else
+    /// [`StoreError::Conflict`]. One bad item fails only itself.
+    async fn create_events(&self, batch: &[NewEvent]) -> StoreResult<Vec<StoreResult<Intake>>>;
+
+    /// Stores one new event: [`EventStore::create_events`] of one.
     async fn create_event(
         &self,
         event: &Event,
         entry: &TimelineEntry,
         key: Option<&IdempotencyKey>,
-    ) -> StoreResult<Intake>;
+    ) -> StoreResult<Intake> {
+        let item = NewEvent {
+            event: event.clone(),
+            entry: entry.clone(),
+            key: key.cloned(),
+        };
+        self.create_events(std::slice::from_ref(&item))
+            .await?
+            .pop()
+            .unwrap_or_else(|| Err(StoreError::Corrupt("no answer for the event".into())))
+    }
 
     /// The event with this number.
     async fn event(&self, number: &str) -> StoreResult<Option<Event>>;
@@ -166,14 +184,16 @@ pub trait EventStore: Send + Sync + 'static {
     ) -> StoreResult<EventPage>;
 
     /// Open events of `category` within `window` of a report at `at` and
-    /// `now`, nearest first, with their distance in metres.
+    /// `now`, nearest first, with their distance in metres: the
+    /// [`DUPLICATES_SHOWN`] nearest of the [`DUPLICATE_CANDIDATES`] most
+    /// recent, so a hotspot with hundreds of reports stays cheap.
     async fn duplicates(
         &self,
         category: &str,
         at: LngLat,
         now: NaiveDateTime,
         window: DuplicateWindow,
-    ) -> StoreResult<Vec<(Event, f64)>>;
+    ) -> StoreResult<Vec<(Candidate, f64)>>;
 
     /// Events whose running phase is overdue at `now` but not yet marked,
     /// oldest deadline first, at most `limit`.
@@ -197,6 +217,12 @@ pub trait EventStore: Send + Sync + 'static {
     async fn known_attachments(&self, ids: &[String]) -> StoreResult<Vec<String>>;
 }
 
+/// How many of the most recent candidates a duplicate search weighs.
+pub const DUPLICATE_CANDIDATES: i64 = 100;
+
+/// How many suggested duplicates a search returns at most.
+pub const DUPLICATES_SHOWN: usize = 10;
+
 /// `query` with `values` bound in order.
 fn bind_values<'q, DB>(
     mut query: Query<'q, DB, DB::Arguments>,
@@ -218,6 +244,13 @@ where
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn state_of(name: &str) -> StoreResult<EventState> {
+    EventState::ALL
+        .into_iter()
+        .find(|s| s.as_str() == name)
+        .ok_or_else(|| corrupt("event state", name))
 }
 
 fn instant(secs: i64) -> StoreResult<NaiveDateTime> {
@@ -263,6 +296,7 @@ fn event_values(event: &Event) -> StoreResult<Vec<Value>> {
     .to_lowercase();
     Ok(vec![
         text(&event.number),
+        text(&event.title),
         Value::Int(event.version),
         text(event.channel.as_str()),
         text(&event.category),
@@ -318,7 +352,7 @@ where
 
 /// The event columns, in the order [`event_values`] and [`bind_event`]
 /// bind them.
-const EVENT_COLUMNS: &str = "number, version, channel, category, state, urgency, search_text, \
+const EVENT_COLUMNS: &str = "number, title, version, channel, category, state, urgency, search_text, \
      body, created_at, updated_at, suspended, region_code, region_path, grid_code, outside, \
      centre_code, department, master, lng, lat, closed_at, warn_at, due_at, overdue, \
      ever_overdue, satisfaction, resolved_level";
@@ -326,14 +360,6 @@ const EVENT_COLUMNS: &str = "number, version, channel, category, state, urgency,
 /// How many columns [`EVENT_COLUMNS`] names.
 fn event_column_count() -> usize {
     EVENT_COLUMNS.split(',').count()
-}
-
-/// `$1, $2, …, $n` for the event columns.
-fn event_params() -> String {
-    (1..=event_column_count())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Whether an sqlx error is a unique-key violation (a lost race).
@@ -380,35 +406,269 @@ where
     Ok(())
 }
 
-/// The event an idempotency key created, or a conflict when the request
-/// differs; `None` when the key is new.
-async fn replay<DB>(
+/// A new event to store: its record, its first timeline entry and the
+/// idempotency key it came with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// The record, without identity or number.
+    pub event: Event,
+    /// Its first timeline entry.
+    pub entry: TimelineEntry,
+    /// The caller's key, if any.
+    pub key: Option<IdempotencyKey>,
+}
+
+/// What becomes of one item of a batch.
+enum Planned {
+    /// Its key was seen with the same request: this event answers.
+    Replay(Box<Event>),
+    /// Its key was seen with another request.
+    Conflict(String),
+    /// Its key came earlier in the batch with the same request: that
+    /// item's event answers.
+    SameAs(usize),
+    /// A new event.
+    New,
+}
+
+/// The stored keys among `keys`, each with its request hash and event.
+async fn replays<DB>(
     tx: &mut Transaction<'_, DB>,
-    key: &IdempotencyKey,
-) -> StoreResult<Option<Event>>
+    keys: &[&IdempotencyKey],
+) -> StoreResult<HashMap<String, (String, Event)>>
 where
     DB: Database<Row: StoreRow, Arguments: IntoArguments<DB>>,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     String: for<'e> Encode<'e, DB> + Type<DB>,
+    i64: for<'e> Encode<'e, DB> + Type<DB>,
 {
-    let rows = sqlx::query(
-        "SELECT k.request_hash, e.id, e.version, e.body FROM idempotency_keys k \
-         JOIN events e ON e.id = k.event_id WHERE k.key = $1",
-    )
-    .bind(key.key.clone())
-    .fetch_all(&mut **tx)
-    .await
-    .map_err(sql::db_error)?;
-    let Some(row) = rows.first() else {
-        return Ok(None);
-    };
-    if row.text("request_hash")? != key.request_hash {
-        return Err(StoreError::Conflict(format!(
-            "idempotency key {:?} was used with a different request",
-            key.key
-        )));
+    if keys.is_empty() {
+        return Ok(HashMap::new());
     }
-    event_of(row).map(Some)
+    let mut sql = Sql {
+        text: "SELECT k.key, k.request_hash, e.id, e.version, e.body FROM idempotency_keys k \
+               JOIN events e ON e.id = k.event_id WHERE k.key IN ("
+            .into(),
+        values: keys.iter().map(|k| Value::Text(k.key.clone())).collect(),
+    };
+    let params: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
+    sql.text.push_str(&params.join(", "));
+    sql.text.push(')');
+    let rows = bind_values(sqlx::query(AssertSqlSafe(sql.text)), &sql.values)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(sql::db_error)?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.text("key")?,
+                (row.text("request_hash")?, event_of(row)?),
+            ))
+        })
+        .collect()
+}
+
+/// Decides each item of a batch against the stored keys and the keys
+/// earlier in the batch.
+fn plan_batch(batch: &[NewEvent], seen: &HashMap<String, (String, Event)>) -> Vec<Planned> {
+    let conflict = |key: &str| format!("idempotency key {key:?} was used with a different request");
+    let mut first: HashMap<&str, (usize, &str)> = HashMap::new();
+    batch
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let Some(k) = &item.key else {
+                return Planned::New;
+            };
+            if let Some((hash, event)) = seen.get(&k.key) {
+                return if *hash == k.request_hash {
+                    Planned::Replay(Box::new(event.clone()))
+                } else {
+                    Planned::Conflict(conflict(&k.key))
+                };
+            }
+            match first.get(k.key.as_str()) {
+                Some((j, hash)) if *hash == k.request_hash => Planned::SameAs(*j),
+                Some(_) => Planned::Conflict(conflict(&k.key)),
+                None => {
+                    first.insert(&k.key, (i, &k.request_hash));
+                    Planned::New
+                }
+            }
+        })
+        .collect()
+}
+
+/// The answers of a written batch: `stored` holds the new events in the
+/// order of the items planned [`Planned::New`].
+fn answers(plan: Vec<Planned>, stored: Vec<Event>) -> Vec<StoreResult<Intake>> {
+    let mut fresh = stored.into_iter();
+    let mut by_item: Vec<Option<Event>> = Vec::with_capacity(plan.len());
+    let mut out = Vec::with_capacity(plan.len());
+    for p in plan {
+        let (answer, created) = match p {
+            Planned::New => {
+                let event = fresh.next().expect("one stored event per new item");
+                (Ok(Intake::Created(event.clone())), Some(event))
+            }
+            Planned::Replay(event) => (Ok(Intake::Replayed(*event)), None),
+            Planned::SameAs(j) => {
+                let event = by_item[j].clone().expect("the first use of a key is new");
+                (Ok(Intake::Replayed(event)), None)
+            }
+            Planned::Conflict(why) => (Err(StoreError::Conflict(why)), None),
+        };
+        by_item.push(created);
+        out.push(answer);
+    }
+    out
+}
+
+/// `$a, $b, …` for `count` parameters after the first `from`.
+fn params(from: usize, count: usize) -> String {
+    (from + 1..=from + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Numbers, inserts and keys the new events of a batch inside `tx`, with
+/// their first timeline entries; returns them as stored, in order.
+async fn insert_fresh<DB>(
+    tx: &mut Transaction<'_, DB>,
+    fresh: &[&NewEvent],
+) -> StoreResult<Vec<Event>>
+where
+    DB: Database<Row: StoreRow, Arguments: IntoArguments<DB>>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    String: for<'e> Encode<'e, DB> + Type<DB>,
+    i64: for<'e> Encode<'e, DB> + Type<DB>,
+    i16: for<'e> Encode<'e, DB> + Type<DB>,
+    f64: for<'e> Encode<'e, DB> + Type<DB>,
+    bool: for<'e> Encode<'e, DB> + Type<DB>,
+    Option<String>: for<'e> Encode<'e, DB> + Type<DB>,
+    Option<i64>: for<'e> Encode<'e, DB> + Type<DB>,
+    Option<i16>: for<'e> Encode<'e, DB> + Type<DB>,
+    Option<f64>: for<'e> Encode<'e, DB> + Type<DB>,
+{
+    if fresh.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stored: Vec<Event> = fresh.iter().map(|n| n.event.clone()).collect();
+    let mut days: std::collections::BTreeMap<chrono::NaiveDate, Vec<usize>> = Default::default();
+    for (i, e) in stored.iter().enumerate() {
+        days.entry(e.created_at.date()).or_default().push(i);
+    }
+    for (day, items) in &days {
+        let count = i64::try_from(items.len()).unwrap_or(i64::MAX);
+        let rows = sqlx::query(
+            "INSERT INTO event_numbers (day, last) VALUES ($1, $2) \
+             ON CONFLICT (day) DO UPDATE SET last = event_numbers.last + $2 RETURNING last",
+        )
+        .bind(day.format("%Y%m%d").to_string())
+        .bind(count)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(sql::db_error)?;
+        let last = first_count(&rows, "last")?.unwrap_or(count);
+        for (k, i) in items.iter().enumerate() {
+            let seq = last - count + 1 + i64::try_from(k).unwrap_or(0);
+            let seq = u32::try_from(seq).map_err(|_| corrupt("event sequence", seq))?;
+            stored[*i].number = gongzhi_domain::event::number(*day, seq);
+        }
+    }
+    let values = stored
+        .iter()
+        .map(event_values)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let width = event_column_count();
+    let rows: Vec<String> = (0..stored.len())
+        .map(|r| format!("({})", params(r * width, width)))
+        .collect();
+    let statement = format!(
+        "INSERT INTO events ({EVENT_COLUMNS}) VALUES {} RETURNING id, number",
+        rows.join(", ")
+    );
+    let mut insert = sqlx::query(AssertSqlSafe(statement));
+    for (v, e) in values.iter().zip(&stored) {
+        insert = bind_event(insert, v, e);
+    }
+    let ids: HashMap<String, i64> = insert
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(sql::db_error)?
+        .iter()
+        .map(|row| Ok((row.text("number")?, row.count("id")?)))
+        .collect::<StoreResult<_>>()?;
+    for e in &mut stored {
+        e.id = *ids
+            .get(&e.number)
+            .ok_or_else(|| corrupt("event", "no id returned"))?;
+    }
+    let entries: Vec<(i64, i64, String, String)> = fresh
+        .iter()
+        .zip(&stored)
+        .map(|(n, e)| {
+            let mut entry = n.entry.clone();
+            entry.event_id = e.id;
+            entry.seq = 1;
+            let body =
+                serde_json::to_string(&entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            Ok((e.id, epoch_of_local(entry.at), entry.action, body))
+        })
+        .collect::<StoreResult<_>>()?;
+    let rows: Vec<String> = (0..entries.len())
+        .map(|r| {
+            format!(
+                "({}, 1, {})",
+                format_args!("${}", r * 4 + 1),
+                params(r * 4 + 1, 3)
+            )
+        })
+        .collect();
+    let statement = format!(
+        "INSERT INTO event_timeline (event_id, seq, at, action, body) VALUES {}",
+        rows.join(", ")
+    );
+    let mut insert = sqlx::query(AssertSqlSafe(statement));
+    for (id, at, action, body) in &entries {
+        insert = insert
+            .bind(*id)
+            .bind(*at)
+            .bind(action.clone())
+            .bind(body.clone());
+    }
+    insert.execute(&mut **tx).await.map_err(sql::db_error)?;
+    let keyed: Vec<(&IdempotencyKey, &Event)> = fresh
+        .iter()
+        .zip(&stored)
+        .filter_map(|(n, e)| n.key.as_ref().map(|k| (k, e)))
+        .collect();
+    if !keyed.is_empty() {
+        let rows: Vec<String> = (0..keyed.len())
+            .map(|r| format!("({})", params(r * 4, 4)))
+            .collect();
+        let statement = format!(
+            "INSERT INTO idempotency_keys (key, request_hash, event_id, created_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut insert = sqlx::query(AssertSqlSafe(statement));
+        for (k, e) in &keyed {
+            insert = insert
+                .bind(k.key.clone())
+                .bind(k.request_hash.clone())
+                .bind(e.id)
+                .bind(epoch_of_local(e.created_at));
+        }
+        insert.execute(&mut **tx).await.map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Conflict("an idempotency key was stored meanwhile".into())
+            } else {
+                sql::db_error(e)
+            }
+        })?;
+    }
+    Ok(stored)
 }
 
 #[async_trait]
@@ -486,72 +746,62 @@ where
         Ok(latest + 1)
     }
 
-    async fn create_event(
-        &self,
-        event: &Event,
-        entry: &TimelineEntry,
-        key: Option<&IdempotencyKey>,
-    ) -> StoreResult<Intake> {
-        let mut tx = self.begin_write().await?;
-        if let Some(key) = key
-            && let Some(seen) = replay(&mut tx, key).await?
-        {
-            return Ok(Intake::Replayed(seen));
+    async fn create_events(&self, batch: &[NewEvent]) -> StoreResult<Vec<StoreResult<Intake>>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
         }
-        let day = event.created_at.format("%Y%m%d").to_string();
-        let rows = sqlx::query(
-            "INSERT INTO event_numbers (day, last) VALUES ($1, 1) \
-             ON CONFLICT (day) DO UPDATE SET last = event_numbers.last + 1 RETURNING last",
-        )
-        .bind(day)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(sql::db_error)?;
-        let seq = first_count(&rows, "last")?.unwrap_or(1);
-        let seq = u32::try_from(seq).map_err(|_| corrupt("event sequence", seq))?;
-        let mut stored = event.clone();
-        stored.number = gongzhi_domain::event::number(event.created_at.date(), seq);
-        let values = event_values(&stored)?;
-        let statement = format!(
-            "INSERT INTO events ({EVENT_COLUMNS}) VALUES ({}) RETURNING id",
-            event_params()
-        );
-        let rows = bind_event(sqlx::query(AssertSqlSafe(statement)), &values, &stored)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(sql::db_error)?;
-        stored.id = first_count(&rows, "id")?.ok_or_else(|| corrupt("event", "no id returned"))?;
-        let mut first = entry.clone();
-        first.event_id = stored.id;
-        append_entries(&mut tx, &[first]).await?;
-        if let Some(key) = key {
-            let inserted = sqlx::query(
-                "INSERT INTO idempotency_keys (key, request_hash, event_id, created_at) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(key.key.clone())
-            .bind(key.request_hash.clone())
-            .bind(stored.id)
-            .bind(epoch_of_local(event.created_at))
-            .execute(&mut *tx)
-            .await;
-            if let Err(e) = inserted {
-                if !is_unique_violation(&e) {
-                    return Err(sql::db_error(e));
-                }
-                // Another request with the key won the race: answer as it was answered.
+        let mut tx = self.begin_write().await?;
+        let written = async {
+            let keys: Vec<&IdempotencyKey> = batch.iter().filter_map(|n| n.key.as_ref()).collect();
+            let seen = replays(&mut tx, &keys).await?;
+            let plan = plan_batch(batch, &seen);
+            let fresh: Vec<&NewEvent> = plan
+                .iter()
+                .zip(batch)
+                .filter(|(p, _)| matches!(p, Planned::New))
+                .map(|(_, n)| n)
+                .collect();
+            let stored = insert_fresh(&mut tx, &fresh).await?;
+            Ok::<_, StoreError>((plan, stored))
+        }
+        .await;
+        match written {
+            Ok((plan, stored)) => {
+                tx.commit().await.map_err(sql::db_error)?;
+                Ok(answers(plan, stored))
+            }
+            Err(e) => {
                 drop(tx);
-                let mut tx = self.begin_write().await?;
-                return match replay(&mut tx, key).await? {
-                    Some(seen) => Ok(Intake::Replayed(seen)),
-                    None => Err(StoreError::Conflict(
-                        "idempotency key in use: try again".into(),
-                    )),
-                };
+                match batch {
+                    // A key inserted by another process meanwhile: answer as it was answered.
+                    [one] if matches!(e, StoreError::Conflict(_)) && one.key.is_some() => {
+                        let key = one.key.as_ref().expect("checked");
+                        let mut tx = self.begin_write().await?;
+                        let again = replays(&mut tx, &[key]).await?;
+                        Ok(vec![match again.get(&key.key) {
+                            Some((hash, event)) if *hash == key.request_hash => {
+                                Ok(Intake::Replayed(event.clone()))
+                            }
+                            _ => Err(e),
+                        }])
+                    }
+                    [_] => Err(e),
+                    // Something in the batch failed: each on its own, so only it fails.
+                    _ => {
+                        let mut out = Vec::with_capacity(batch.len());
+                        for item in batch {
+                            out.push(match self.create_events(std::slice::from_ref(item)).await {
+                                Ok(mut one) => one
+                                    .pop()
+                                    .unwrap_or_else(|| Err(corrupt("batch", "no answer"))),
+                                Err(e) => Err(e),
+                            });
+                        }
+                        Ok(out)
+                    }
+                }
             }
         }
-        tx.commit().await.map_err(sql::db_error)?;
-        Ok(Intake::Created(stored))
     }
 
     async fn event(&self, number: &str) -> StoreResult<Option<Event>> {
@@ -664,24 +914,41 @@ where
         at: LngLat,
         now: NaiveDateTime,
         window: DuplicateWindow,
-    ) -> StoreResult<Vec<(Event, f64)>> {
+    ) -> StoreResult<Vec<(Candidate, f64)>> {
         let (lo, hi) = window.bbox(at);
         let since = now - chrono::Duration::hours(window.hours);
         let query = sqlx::query(
-            "SELECT id, version, body FROM events WHERE category = $1 AND closed_at IS NULL \
-             AND lat BETWEEN $2 AND $3 AND lng BETWEEN $4 AND $5 AND created_at >= $6",
+            "SELECT number, title, category, state, created_at, lng, lat FROM events \
+             WHERE category = $1 AND closed_at IS NULL \
+             AND lat BETWEEN $2 AND $3 AND lng BETWEEN $4 AND $5 AND created_at >= $6 \
+             AND state NOT IN ('rejected', 'merged') ORDER BY created_at DESC LIMIT $7",
         )
         .bind(category)
         .bind(lo.lat)
         .bind(hi.lat)
         .bind(lo.lng)
         .bind(hi.lng)
-        .bind(epoch_of_local(since));
-        let mut found: Vec<(Event, f64)> = events_of(&fetch(self.pool(), query).await?)?
-            .into_iter()
-            .filter_map(|e| window.matches(category, at, now, &e).map(|d| (e, d)))
-            .collect();
+        .bind(epoch_of_local(since))
+        .bind(DUPLICATE_CANDIDATES);
+        let mut found = Vec::new();
+        for row in fetch(self.pool(), query).await? {
+            let candidate = Candidate {
+                number: row.text("number")?,
+                title: row.text("title")?,
+                category: row.text("category")?,
+                state: state_of(&row.text("state")?)?,
+                created_at: instant(row.count("created_at")?)?,
+                location: LngLat {
+                    lng: row.real("lng")?,
+                    lat: row.real("lat")?,
+                },
+            };
+            if let Some(d) = window.matches(category, at, now, &candidate) {
+                found.push((candidate, d));
+            }
+        }
         found.sort_by(|a, b| a.1.total_cmp(&b.1));
+        found.truncate(DUPLICATES_SHOWN);
         Ok(found)
     }
 

@@ -23,7 +23,9 @@ pub mod sql;
 
 pub use error::{StoreError, StoreResult};
 pub use event_query::{EventFilter, EventPage, EventSort, StatsGroup, StatsRow};
-pub use events::{Attachment, ConfigKind, ConfigVersion, EventStore, IdempotencyKey, Intake};
+pub use events::{
+    Attachment, ConfigKind, ConfigVersion, EventStore, IdempotencyKey, Intake, NewEvent,
+};
 pub use model::{BatchOutcome, LevelCount, RegionBatch, RegionInfo};
 
 use async_trait::async_trait;

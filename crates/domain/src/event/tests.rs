@@ -491,19 +491,38 @@ fn duplicates_are_near_recent_open_and_alike() {
         lng: here.lng + 0.001,
         lat: here.lat,
     };
-    let d = w.matches(&category, near, at(3, 10, 9, 0), &other).unwrap();
+    let d = w
+        .matches(
+            &category,
+            near,
+            at(3, 10, 9, 0),
+            &other.candidate().unwrap(),
+        )
+        .unwrap();
     assert!((d - 102.2).abs() < 1.0, "{d}");
     let far = LngLat {
         lng: here.lng + 0.003,
         lat: here.lat,
     };
-    assert!(w.matches(&category, far, at(3, 10, 9, 0), &other).is_none());
     assert!(
-        w.matches(&category, near, at(3, 12, 9, 1), &other)
-            .is_none(),
+        w.matches(&category, far, at(3, 10, 9, 0), &other.candidate().unwrap())
+            .is_none()
+    );
+    assert!(
+        w.matches(
+            &category,
+            near,
+            at(3, 12, 9, 1),
+            &other.candidate().unwrap()
+        )
+        .is_none(),
         "older than 72 h"
     );
-    assert!(w.matches("0101", near, at(3, 10, 9, 0), &other).is_none() || category == "0101");
+    assert!(
+        w.matches("0101", near, at(3, 10, 9, 0), &other.candidate().unwrap())
+            .is_none()
+            || category == "0101"
+    );
     let (lo, hi) = w.bbox(here);
     assert!(lo.lng < near.lng && near.lng < hi.lng);
 }

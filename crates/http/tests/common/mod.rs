@@ -54,13 +54,15 @@ pub enum Backend {
 /// The running server.
 pub struct Server {
     pub base: String,
+    /// The database's URL, for benchmarks that reach it directly.
+    pub url: String,
     pub client: reqwest::Client,
     pub clock: Arc<Mutex<NaiveDateTime>>,
     pub service: Arc<Service>,
     _guard: Box<dyn Any + Send>,
 }
 
-async fn store(backend: Backend) -> Option<(Arc<dyn Store>, Box<dyn Any + Send>)> {
+async fn store(backend: Backend) -> Option<(Arc<dyn Store>, String, Box<dyn Any + Send>)> {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
@@ -68,12 +70,12 @@ async fn store(backend: Backend) -> Option<(Arc<dyn Store>, Box<dyn Any + Send>)
             let store = gongzhi_store_sqlite::SqliteStore::connect(&url)
                 .await
                 .unwrap();
-            Some((Arc::new(store), Box::new(dir)))
+            Some((Arc::new(store), url, Box::new(dir)))
         }
         Backend::Postgres => {
             let db = gongzhi_testkit::pg::fresh_database().await?;
             let store = gongzhi_store_pg::PgStore::connect(&db.url()).await.unwrap();
-            Some((Arc::new(store), Box::new(db)))
+            Some((Arc::new(store), db.url(), Box::new(db)))
         }
     }
 }
@@ -82,7 +84,7 @@ impl Server {
     /// A server over a fresh store, or `None` (after a loud skip) when the
     /// backend is not configured here.
     pub async fn start(backend: Backend) -> Option<Server> {
-        let (store, guard) = store(backend).await?;
+        let (store, url, guard) = store(backend).await?;
         store.migrate().await.unwrap();
         let regions = [
             ("44", "广东省"),
@@ -144,6 +146,7 @@ impl Server {
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Some(Server {
             base,
+            url,
             client: reqwest::Client::new(),
             clock,
             service,

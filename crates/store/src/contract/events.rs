@@ -1,7 +1,7 @@
 //! Contract cases of the closed loop ([`EventStore`]).
 
 use super::code;
-use crate::events::{Attachment, ConfigKind, IdempotencyKey, Intake};
+use crate::events::{Attachment, ConfigKind, IdempotencyKey, Intake, NewEvent};
 use crate::{EventFilter, EventSort, StatsGroup, Store, StoreError};
 use chrono::{NaiveDate, NaiveDateTime};
 use gongzhi_domain::actor::{Actor, Role};
@@ -207,6 +207,73 @@ pub async fn idempotency_replays_and_refuses_another_body(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(all.total, 1, "retries never create a second event");
+}
+
+/// A batch of intakes: new events numbered in order, a key repeated in
+/// the batch answered by its first use, a stored key replayed or refused
+/// by its request, each answer in its place.
+pub async fn a_batch_numbers_keys_and_replays_in_one_go(store: &dyn Store) {
+    let city = City::new();
+    let item = |title: &str, key: Option<(&str, &str)>| {
+        let (event, entry) = city.report(RUBBISH, "440507001001001", 116.70, title, at(2, 9, 0));
+        NewEvent {
+            event,
+            entry,
+            key: key.map(|(k, h)| IdempotencyKey {
+                key: k.into(),
+                request_hash: h.into(),
+            }),
+        }
+    };
+    let stored = store
+        .create_events(&[item("旧", Some(("old", "h")))])
+        .await
+        .unwrap();
+    assert!(matches!(stored[0], Ok(Intake::Created(_))));
+    let answers = store
+        .create_events(&[
+            item("甲", None),
+            item("乙", Some(("k", "h1"))),
+            item("乙again", Some(("k", "h1"))),
+            item("丙", Some(("old", "other"))),
+            item("丁", Some(("old", "h"))),
+            item("戊", Some(("k", "h2"))),
+            item("己", None),
+        ])
+        .await
+        .unwrap();
+    let shown: Vec<String> = answers
+        .iter()
+        .map(|a| match a {
+            Ok(Intake::Created(e)) => format!("new {} {}", e.number, e.title),
+            Ok(Intake::Replayed(e)) => format!("replay {} {}", e.number, e.title),
+            Err(StoreError::Conflict(_)) => "conflict".into(),
+            Err(e) => format!("error {e}"),
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "new 20260302-000002 甲",
+            "new 20260302-000003 乙",
+            "replay 20260302-000003 乙",
+            "conflict",
+            "replay 20260302-000001 旧",
+            "conflict",
+            "new 20260302-000004 己",
+        ]
+    );
+    for answer in &answers {
+        if let Ok(Intake::Created(e)) = answer {
+            assert_eq!(store.event(&e.number).await.unwrap().as_ref(), Some(e));
+            assert_eq!(store.timeline(e.id).await.unwrap().len(), 1);
+        }
+    }
+    let all = store
+        .events(&EventFilter::default(), EventSort::Newest, 0, 50)
+        .await
+        .unwrap();
+    assert_eq!(all.total, 4);
 }
 
 /// Two steps taken on the same version: the first saved wins, the second
@@ -445,8 +512,8 @@ pub async fn duplicates_are_near_open_and_alike(store: &dyn Store) {
         .unwrap();
     let titles: Vec<&str> = found.iter().map(|(e, _)| e.title.as_str()).collect();
     assert_eq!(titles, ["更近", "近"]);
-    assert_eq!(found[1].0.id, near.id);
-    assert_eq!(found[0].0.id, nearer.id);
+    assert_eq!(found[1].0.number, near.number);
+    assert_eq!(found[0].0.number, nearer.number);
     assert!(found[0].1 < found[1].1 && found[1].1 < 200.0);
 }
 

@@ -76,6 +76,7 @@ macro_rules! store_contract_tests {
             config_versions_grow_and_refuse_stale_edits,
             events_are_numbered_per_day_and_read_back,
             idempotency_replays_and_refuses_another_body,
+            a_batch_numbers_keys_and_replays_in_one_go,
             of_two_saves_on_one_version_one_wins,
             concurrent_intake_numbers_every_event_once,
             events_filter_sort_and_page,
