@@ -149,11 +149,7 @@ impl Cast {
 fn story(event: &Event, cast: &Cast, rng: &mut StdRng) -> Vec<(NaiveDateTime, Actor, Step)> {
     let mut t = event.created_at;
     let mut steps = Vec::new();
-    let note = |s: &str| Step::new(Action::Supervise).note(s);
-    let with = |action: Action, text: &str| Step {
-        action,
-        ..note(text)
-    };
+    let with = |action: Action, text: &str| Step::new(action).note(text);
     if event.channel == Channel::GridPatrol && event.on_spot_allowed && rng.random_bool(0.55) {
         t += minutes(rng, 10..90);
         steps.push((

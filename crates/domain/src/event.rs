@@ -554,8 +554,15 @@ impl Event {
         self.due_at = running.map(|c| c.clock.deadline(cal, now));
     }
 
-    /// The entry a step by `actor` at `now` writes.
-    fn entry(&self, actor: &Actor, now: NaiveDateTime, action: &str, step: &Step) -> TimelineEntry {
+    /// The entry `action` by `actor` at `now` writes, without note or
+    /// photos, recording `details`.
+    fn entry(
+        &self,
+        actor: &Actor,
+        now: NaiveDateTime,
+        action: &str,
+        details: serde_json::Value,
+    ) -> TimelineEntry {
         TimelineEntry {
             event_id: self.id,
             seq: 0,
@@ -566,9 +573,9 @@ impl Event {
             action: action.into(),
             from: Some(self.flow.state),
             to: self.flow.state,
-            note: step.note.clone(),
-            attachments: step.attachments.clone(),
-            details: json!({}),
+            note: String::new(),
+            attachments: Vec::new(),
+            details,
         }
     }
 
@@ -649,7 +656,9 @@ impl Event {
         self.authorise(actor, &step.action)?;
         let flow = self.flow.apply(step.action)?;
         let mut next = self.clone();
-        let mut entry = self.entry(actor, now, step.action.name(), step);
+        let mut entry = self.entry(actor, now, step.action.name(), json!({}));
+        entry.note = step.note.clone();
+        entry.attachments = step.attachments.clone();
         let mut details = serde_json::Map::new();
         let needs_note = |what: &str| {
             if step.note.trim().is_empty() {
@@ -823,27 +832,15 @@ impl Event {
         next.ever_overdue = true;
         next.version = self.version + 1;
         let phase = self.clock.as_ref().map(|c| c.phase.as_str());
-        let mut entry = self.entry(
-            &Actor::system(),
-            now,
-            "overdue",
-            &Step::new(Action::Supervise),
-        );
-        entry.details = json!({"phase": phase, "due_at": due});
-        Some((next, entry))
+        let details = json!({"phase": phase, "due_at": due});
+        Some((next, self.entry(&Actor::system(), now, "overdue", details)))
     }
 
     /// The entry that tells a merged duplicate's timeline (and so its
     /// reporter) that its master was closed.
     pub fn master_closed_notice(&self, master: &Event, now: NaiveDateTime) -> TimelineEntry {
-        let mut entry = self.entry(
-            &Actor::system(),
-            now,
-            "master_closed",
-            &Step::new(Action::Supervise),
-        );
-        entry.details = json!({"master": master.number});
-        entry
+        let details = json!({"master": master.number});
+        self.entry(&Actor::system(), now, "master_closed", details)
     }
 
     /// The entry that records on a master's timeline that `duplicate` was
@@ -854,9 +851,8 @@ impl Event {
         actor: &Actor,
         now: NaiveDateTime,
     ) -> TimelineEntry {
-        let mut entry = self.entry(actor, now, "merged_in", &Step::new(Action::Merge));
-        entry.details = json!({"duplicate": duplicate.number});
-        entry
+        let details = json!({"duplicate": duplicate.number});
+        self.entry(actor, now, "merged_in", details)
     }
 }
 
