@@ -5,7 +5,10 @@
 //! An intake is the whole of `POST /api/v1/events`: JSON parsing, point to
 //! grid, the catalogue and routing, deadlines on the working calendar, the
 //! event row, its first timeline entry, its number, its idempotency key and
-//! the duplicate search. The reference inserts a copy of a stored event
+//! the duplicate search. Reports are measured twice: spread over the
+//! catalogue's categories, as a city's reports are, and all of one
+//! category, a hotspot where every duplicate search weighs hundreds of open
+//! reports. The reference inserts a copy of a stored event
 //! row, one transaction per row, with the same number of concurrent
 //! writers. Run with `cargo bench -p gongzhi-http --bench intake`; set
 //! `GONGZHI_TEST_PG_URL` for PostgreSQL and `GONGZHI_BENCH_EVENTS` to
@@ -62,14 +65,18 @@ fn spread(i: u64) -> serde_json::Value {
     json!({"lng": 116.70 + 0.02 * x, "lat": 23.36 + 0.01 * y})
 }
 
-async fn intake(server: &Server, n: u64, offset: u64) -> f64 {
+/// Reports `n` matters, the `i`-th of `categories[i % len]`, with
+/// idempotency keys numbered from `offset`; returns the rate per second.
+async fn intake(server: &Server, n: u64, offset: u64, categories: &[String]) -> f64 {
     let client = server.client.clone();
     let url = format!("{}/api/v1/events", server.base);
+    let categories: Arc<[String]> = categories.into();
     rate(n, move |i| {
         let (client, url) = (client.clone(), url.clone());
+        let category = categories[(i % categories.len() as u64) as usize].clone();
         async move {
             let body = json!({
-                "category": "0102",
+                "category": category,
                 "title": "路边暴露垃圾",
                 "description": "垃圾堆放三天无人清理",
                 "address": "金砂路 88 号",
@@ -153,16 +160,22 @@ async fn run(backend: Backend, n: u64) {
     let Some(server) = Server::start(backend).await else {
         return;
     };
-    intake(&server, n / 10, 0).await;
-    let http = intake(&server, n, n).await;
+    let all = server.categories();
+    let hotspot = ["0102".to_owned()];
+    intake(&server, n / 10, 0, &all).await;
+    let spread = intake(&server, n, n, &all).await;
     let raw = match backend {
         Backend::Sqlite => raw_sqlite(&server.url, n).await,
         Backend::Postgres => raw_postgres(&server.url, n).await,
     };
+    let hot = intake(&server, n, 2 * n, &hotspot).await;
     println!(
-        "{backend:?}: intake over HTTP {http:.0} events/s, raw insert {raw:.0} rows/s; \
-         intake is {:.0}% of the raw rate ({n} events, {CLIENTS} clients)",
-        100.0 * http / raw
+        "{backend:?}: intake over HTTP {spread:.0} events/s ({} categories), {hot:.0} events/s \
+         (one category, a hotspot); raw insert {raw:.0} rows/s; intake is {:.0}% and {:.0}% of \
+         the raw rate ({n} events each, {CLIENTS} clients)",
+        all.len(),
+        100.0 * spread / raw,
+        100.0 * hot / raw
     );
 }
 

@@ -134,14 +134,7 @@ async fn run(backend: Backend, n: u64) {
         return;
     };
     server.report("citizen", "0102", common::WEST, "样本").await;
-    let categories: Vec<String> = server
-        .service
-        .rules()
-        .catalogue
-        .categories()
-        .filter(|c| c.code.len() == 4)
-        .map(|c| c.code.clone())
-        .collect();
+    let categories = server.categories();
     let started = Instant::now();
     match backend {
         Backend::Sqlite => load::<sqlx::Sqlite>(&server.url, n, &categories, "ANALYZE").await,

@@ -24,7 +24,8 @@ use gongzhi_domain::event_flow::{Action, EventState};
 use gongzhi_domain::responsibility::{Responsibility, ResponsibilityDocument};
 use gongzhi_geo::locator::{Locator, Status};
 use gongzhi_store::{
-    ConfigKind, EventFilter, EventSort, IdempotencyKey, NewEvent, Store, StoreError, StoreResult,
+    ConfigKind, DuplicateProbe, EventFilter, EventSort, IdempotencyKey, NewEvent, Store,
+    StoreError, StoreResult,
 };
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -66,16 +67,24 @@ pub struct Service {
 /// A report waiting for the intake writer.
 struct Pending {
     item: NewEvent,
-    reply: oneshot::Sender<StoreResult<gongzhi_store::Intake>>,
+    reply: oneshot::Sender<StoreResult<Written>>,
 }
+
+/// A report as stored, with its suggested duplicates.
+type Written = (gongzhi_store::Intake, Vec<(Candidate, f64)>);
 
 /// Most reports written in one transaction.
 const MAX_BATCH: usize = 64;
 
 /// Writes reports as they come, every report waiting when a write begins
 /// in one transaction (group commit): under load a commit serves many
-/// intakes, and alone a report waits for nobody.
-async fn write_intakes(store: Arc<dyn Store>, mut queue: mpsc::Receiver<Pending>) {
+/// intakes, and alone a report waits for nobody. The duplicates of a
+/// batch are searched together while the next batch is written.
+async fn write_intakes(
+    store: Arc<dyn Store>,
+    window: DuplicateWindow,
+    mut queue: mpsc::Receiver<Pending>,
+) {
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -86,19 +95,78 @@ async fn write_intakes(store: Arc<dyn Store>, mut queue: mpsc::Receiver<Pending>
         }
         let (items, replies): (Vec<NewEvent>, Vec<_>) =
             batch.into_iter().map(|p| (p.item, p.reply)).unzip();
-        match store.create_events(&items).await {
-            Ok(answers) => {
-                for (reply, answer) in replies.into_iter().zip(answers) {
-                    let _ = reply.send(answer);
-                }
-            }
-            Err(e) => {
-                for reply in replies {
-                    let _ = reply.send(Err(e.again()));
-                }
-            }
-        }
+        let written = store.create_events(&items).await;
+        tokio::spawn(answer_intakes(store.clone(), window, written, replies));
     }
+}
+
+/// Answers the reports of a written batch, each with its duplicates.
+async fn answer_intakes(
+    store: Arc<dyn Store>,
+    window: DuplicateWindow,
+    written: StoreResult<Vec<StoreResult<gongzhi_store::Intake>>>,
+    replies: Vec<oneshot::Sender<StoreResult<Written>>>,
+) {
+    let fail_all = |e: StoreError, replies: Vec<oneshot::Sender<StoreResult<Written>>>| {
+        for reply in replies {
+            let _ = reply.send(Err(e.again()));
+        }
+    };
+    let answers = match written {
+        Ok(answers) => answers,
+        Err(e) => return fail_all(e, replies),
+    };
+    let events: Vec<Option<&Event>> = answers
+        .iter()
+        .map(|a| a.as_ref().ok().map(stored_event))
+        .collect();
+    let found = match duplicates_of_all(store.as_ref(), window, &events).await {
+        Ok(found) => found,
+        Err(e) => return fail_all(e, replies),
+    };
+    for ((reply, answer), duplicates) in replies.into_iter().zip(answers).zip(found) {
+        let _ = reply.send(answer.map(|intake| (intake, duplicates)));
+    }
+}
+
+/// The event an intake stored or replayed.
+fn stored_event(intake: &gongzhi_store::Intake) -> &Event {
+    match intake {
+        gongzhi_store::Intake::Created(e) | gongzhi_store::Intake::Replayed(e) => e,
+    }
+}
+
+/// Open events that may report the same matter as each of `events`
+/// (itself excluded), in one search; none for a missing event or one with
+/// no location.
+async fn duplicates_of_all(
+    store: &dyn Store,
+    window: DuplicateWindow,
+    events: &[Option<&Event>],
+) -> StoreResult<Vec<Vec<(Candidate, f64)>>> {
+    let located: Vec<(usize, &Event, DuplicateProbe)> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let e = (*e)?;
+            let probe = DuplicateProbe {
+                category: e.category.clone(),
+                at: e.location?,
+                now: e.created_at,
+            };
+            Some((i, e, probe))
+        })
+        .collect();
+    let probes: Vec<DuplicateProbe> = located.iter().map(|(_, _, p)| p.clone()).collect();
+    let found = store.duplicates(&probes, window).await?;
+    let mut out = vec![Vec::new(); events.len()];
+    for ((i, event, _), list) in located.into_iter().zip(found) {
+        out[i] = list
+            .into_iter()
+            .filter(|(c, _)| c.number != event.number)
+            .collect();
+    }
+    Ok(out)
 }
 
 /// Where the point index places a location; no location, or a point
@@ -161,7 +229,7 @@ impl Service {
         }
         let rules = load_rules(store.as_ref()).await?;
         let (intake, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(write_intakes(store.clone(), queue));
+        tokio::spawn(write_intakes(store.clone(), window, queue));
         Ok(Service {
             store,
             calendar,
@@ -241,11 +309,11 @@ impl Service {
             .send(Pending { item, reply })
             .await
             .map_err(|_| stopped())?;
-        let (event, replayed) = match answer.await.map_err(|_| stopped())?? {
+        let (intake, duplicates) = answer.await.map_err(|_| stopped())??;
+        let (event, replayed) = match intake {
             gongzhi_store::Intake::Created(e) => (e, false),
             gongzhi_store::Intake::Replayed(e) => (e, true),
         };
-        let duplicates = self.duplicates_of(&event).await?;
         Ok(Reported {
             event,
             replayed,
@@ -258,17 +326,12 @@ impl Service {
         &self,
         event: &Event,
     ) -> Result<Vec<(Candidate, f64)>, ServiceError> {
-        let Some(at) = event.location else {
-            return Ok(Vec::new());
-        };
-        let found = self
-            .store
-            .duplicates(&event.category, at, event.created_at, self.window)
-            .await?;
-        Ok(found
-            .into_iter()
-            .filter(|(c, _)| c.number != event.number)
-            .collect())
+        Ok(
+            duplicates_of_all(self.store.as_ref(), self.window, &[Some(event)])
+                .await?
+                .pop()
+                .unwrap_or_default(),
+        )
     }
 
     async fn check_attachments(&self, ids: &[String]) -> Result<(), ServiceError> {

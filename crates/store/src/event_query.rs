@@ -124,6 +124,8 @@ pub enum Value {
     Text(String),
     /// An integer.
     Int(i64),
+    /// A real number.
+    Real(f64),
 }
 
 /// SQL text with `$n` parameters and the values they stand for.
@@ -137,7 +139,7 @@ pub struct Sql {
 
 impl Sql {
     /// Appends `$n` for a new value and returns it.
-    fn param(&mut self, value: Value) -> String {
+    pub fn param(&mut self, value: Value) -> String {
         self.values.push(value);
         format!("${}", self.values.len())
     }

@@ -183,17 +183,17 @@ pub trait EventStore: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<EventPage>;
 
-    /// Open events of `category` within `window` of a report at `at` and
-    /// `now`, nearest first, with their distance in metres: the
+    /// For each probe, the open events of its category within `window` of
+    /// it, nearest first, with their distance in metres: the
     /// [`DUPLICATES_SHOWN`] nearest of the [`DUPLICATE_CANDIDATES`] most
-    /// recent, so a hotspot with hundreds of reports stays cheap.
+    /// recent, so a hotspot with hundreds of reports stays cheap. One
+    /// statement serves all the probes, so the reports of an intake batch
+    /// are searched together.
     async fn duplicates(
         &self,
-        category: &str,
-        at: LngLat,
-        now: NaiveDateTime,
+        probes: &[DuplicateProbe],
         window: DuplicateWindow,
-    ) -> StoreResult<Vec<(Candidate, f64)>>;
+    ) -> StoreResult<Vec<Vec<(Candidate, f64)>>>;
 
     /// Events whose running phase is overdue at `now` but not yet marked,
     /// oldest deadline first, at most `limit`.
@@ -217,6 +217,17 @@ pub trait EventStore: Send + Sync + 'static {
     async fn known_attachments(&self, ids: &[String]) -> StoreResult<Vec<String>>;
 }
 
+/// A duplicate search: where, when and of what category a report is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateProbe {
+    /// The report's category.
+    pub category: String,
+    /// Where it is.
+    pub at: LngLat,
+    /// When it was made.
+    pub now: NaiveDateTime,
+}
+
 /// How many of the most recent candidates a duplicate search weighs.
 pub const DUPLICATE_CANDIDATES: i64 = 100;
 
@@ -232,11 +243,13 @@ where
     DB: Database,
     String: for<'e> Encode<'e, DB> + Type<DB>,
     i64: for<'e> Encode<'e, DB> + Type<DB>,
+    f64: for<'e> Encode<'e, DB> + Type<DB>,
 {
     for v in values {
         query = match v {
             Value::Text(t) => query.bind(t.clone()),
             Value::Int(i) => query.bind(*i),
+            Value::Real(x) => query.bind(*x),
         };
     }
     query
@@ -441,6 +454,7 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     String: for<'e> Encode<'e, DB> + Type<DB>,
     i64: for<'e> Encode<'e, DB> + Type<DB>,
+    f64: for<'e> Encode<'e, DB> + Type<DB>,
 {
     if keys.is_empty() {
         return Ok(HashMap::new());
@@ -910,28 +924,51 @@ where
 
     async fn duplicates(
         &self,
-        category: &str,
-        at: LngLat,
-        now: NaiveDateTime,
+        probes: &[DuplicateProbe],
         window: DuplicateWindow,
-    ) -> StoreResult<Vec<(Candidate, f64)>> {
-        let (lo, hi) = window.bbox(at);
-        let since = now - chrono::Duration::hours(window.hours);
-        let query = sqlx::query(
-            "SELECT number, title, category, state, created_at, lng, lat FROM events \
-             WHERE category = $1 AND closed_at IS NULL \
-             AND lat BETWEEN $2 AND $3 AND lng BETWEEN $4 AND $5 AND created_at >= $6 \
-             AND state NOT IN ('rejected', 'merged') ORDER BY created_at DESC LIMIT $7",
-        )
-        .bind(category)
-        .bind(lo.lat)
-        .bind(hi.lat)
-        .bind(lo.lng)
-        .bind(hi.lng)
-        .bind(epoch_of_local(since))
-        .bind(DUPLICATE_CANDIDATES);
-        let mut found = Vec::new();
+    ) -> StoreResult<Vec<Vec<(Candidate, f64)>>> {
+        let mut found = vec![Vec::new(); probes.len()];
+        if probes.is_empty() {
+            return Ok(found);
+        }
+        let mut sql = Sql::default();
+        let rows: Vec<String> = probes
+            .iter()
+            .enumerate()
+            .map(|(i, probe)| {
+                let (lo, hi) = window.bbox(probe.at);
+                let since = probe.now - chrono::Duration::hours(window.hours);
+                let row: Vec<String> = [
+                    Value::Int(i64::try_from(i).unwrap_or(i64::MAX)),
+                    Value::Text(probe.category.clone()),
+                    Value::Real(lo.lat),
+                    Value::Real(hi.lat),
+                    Value::Real(lo.lng),
+                    Value::Real(hi.lng),
+                    Value::Int(epoch_of_local(since)),
+                ]
+                .into_iter()
+                .map(|v| sql.param(v))
+                .collect();
+                format!("({})", row.join(", "))
+            })
+            .collect();
+        let limit = sql.param(Value::Int(DUPLICATE_CANDIDATES));
+        sql.text = format!(
+            "WITH probe (i, category, lat_lo, lat_hi, lng_lo, lng_hi, since) AS (VALUES {}) \
+             SELECT i, number, title, category, state, created_at, lng, lat FROM ( \
+             SELECT p.i, e.number, e.title, e.category, e.state, e.created_at, e.lng, e.lat, \
+             ROW_NUMBER() OVER (PARTITION BY p.i ORDER BY e.created_at DESC) AS r \
+             FROM probe AS p JOIN events AS e ON e.category = p.category \
+             AND e.closed_at IS NULL AND e.lat BETWEEN p.lat_lo AND p.lat_hi \
+             AND e.lng BETWEEN p.lng_lo AND p.lng_hi AND e.created_at >= p.since \
+             AND e.state NOT IN ('rejected', 'merged')) AS ranked WHERE r <= {limit}",
+            rows.join(", ")
+        );
+        let query = bind_values(sqlx::query(AssertSqlSafe(sql.text)), &sql.values);
         for row in fetch(self.pool(), query).await? {
+            let i = usize::try_from(row.count("i")?).map_err(|e| corrupt("probe", e))?;
+            let probe = probes.get(i).ok_or_else(|| corrupt("probe", i))?;
             let candidate = Candidate {
                 number: row.text("number")?,
                 title: row.text("title")?,
@@ -943,12 +980,14 @@ where
                     lat: row.real("lat")?,
                 },
             };
-            if let Some(d) = window.matches(category, at, now, &candidate) {
-                found.push((candidate, d));
+            if let Some(d) = window.matches(&probe.category, probe.at, probe.now, &candidate) {
+                found[i].push((candidate, d));
             }
         }
-        found.sort_by(|a, b| a.1.total_cmp(&b.1));
-        found.truncate(DUPLICATES_SHOWN);
+        for list in &mut found {
+            list.sort_by(|a, b| a.1.total_cmp(&b.1));
+            list.truncate(DUPLICATES_SHOWN);
+        }
         Ok(found)
     }
 

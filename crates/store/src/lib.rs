@@ -24,7 +24,8 @@ pub mod sql;
 pub use error::{StoreError, StoreResult};
 pub use event_query::{EventFilter, EventPage, EventSort, StatsGroup, StatsRow};
 pub use events::{
-    Attachment, ConfigKind, ConfigVersion, EventStore, IdempotencyKey, Intake, NewEvent,
+    Attachment, ConfigKind, ConfigVersion, DuplicateProbe, EventStore, IdempotencyKey, Intake,
+    NewEvent,
 };
 pub use model::{BatchOutcome, LevelCount, RegionBatch, RegionInfo};
 

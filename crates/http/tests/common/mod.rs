@@ -154,6 +154,17 @@ impl Server {
         })
     }
 
+    /// The codes of the catalogue's categories (小类) in force.
+    pub fn categories(&self) -> Vec<String> {
+        self.service
+            .rules()
+            .catalogue
+            .categories()
+            .filter(|c| c.code.len() == 4)
+            .map(|c| c.code.clone())
+            .collect()
+    }
+
     /// Moves the clock to `t`.
     pub fn set_time(&self, t: NaiveDateTime) {
         *self.clock.lock().unwrap() = t;

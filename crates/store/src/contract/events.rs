@@ -1,7 +1,7 @@
 //! Contract cases of the closed loop ([`EventStore`]).
 
 use super::code;
-use crate::events::{Attachment, ConfigKind, IdempotencyKey, Intake, NewEvent};
+use crate::events::{Attachment, ConfigKind, DuplicateProbe, IdempotencyKey, Intake, NewEvent};
 use crate::{EventFilter, EventSort, StatsGroup, Store, StoreError};
 use chrono::{NaiveDate, NaiveDateTime};
 use gongzhi_domain::actor::{Actor, Role};
@@ -498,23 +498,35 @@ pub async fn duplicates_are_near_open_and_alike(store: &dyn Store) {
     .await;
     let (done, entry) = city.step(&closed, Action::ResolveOnSpot, at(2, 9, 30));
     store.save_event(&done, &[entry]).await.unwrap();
-    let found = store
+    let probe = |category: &str, lng: f64| DuplicateProbe {
+        category: category.to_owned(),
+        at: LngLat { lng, lat: 23.37 },
+        now: at(4, 8, 0),
+    };
+    let searched = store
         .duplicates(
-            RUBBISH,
-            LngLat {
-                lng: 116.70,
-                lat: 23.37,
-            },
-            at(4, 8, 0),
+            &[
+                probe(RUBBISH, 116.70),
+                probe(OTHER_CLASS, 116.70),
+                probe(RUBBISH, 116.80),
+            ],
             DuplicateWindow::default(),
         )
         .await
         .unwrap();
+    assert_eq!(searched.len(), 3, "one list per probe");
+    let found = &searched[0];
     let titles: Vec<&str> = found.iter().map(|(e, _)| e.title.as_str()).collect();
     assert_eq!(titles, ["更近", "近"]);
     assert_eq!(found[1].0.number, near.number);
     assert_eq!(found[0].0.number, nearer.number);
     assert!(found[0].1 < found[1].1 && found[1].1 < 200.0);
+    let other: Vec<&str> = searched[1].iter().map(|(e, _)| e.title.as_str()).collect();
+    assert_eq!(other, ["别类"], "each probe finds its own category");
+    assert!(
+        searched[2].is_empty(),
+        "nothing within 200 m of a far probe"
+    );
 }
 
 /// Events past their deadline are listed until marked, then not again.
