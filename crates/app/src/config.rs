@@ -79,6 +79,10 @@ pub struct EventsConfig {
     /// How often, in seconds, the server marks events whose time limit ran
     /// out; 0 never.
     pub overdue_sweep_secs: u64,
+    /// How often, in seconds, the server reads every event's counted facts
+    /// again, so statistics served from memory include events written by
+    /// another process; 0 never (its own writes count at once).
+    pub stats_reload_secs: u64,
 }
 
 impl Default for EventsConfig {
@@ -87,6 +91,7 @@ impl Default for EventsConfig {
             duplicate_radius_m: 200.0,
             duplicate_hours: 72,
             overdue_sweep_secs: 60,
+            stats_reload_secs: 600,
         }
     }
 }

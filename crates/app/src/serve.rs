@@ -81,6 +81,10 @@ pub async fn serve(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
         let every = Duration::from_secs(cfg.events.overdue_sweep_secs);
         tokio::spawn(sweep_overdue(state.clone(), every));
     }
+    if cfg.events.stats_reload_secs > 0 {
+        let every = Duration::from_secs(cfg.events.stats_reload_secs);
+        tokio::spawn(reload_statistics(state.clone(), every));
+    }
     let limits = Limits {
         body_bytes: cfg.server.body_limit_bytes,
         timeout: Duration::from_secs(cfg.server.request_timeout_secs),
@@ -110,6 +114,18 @@ async fn sweep_overdue(state: AppState, every: Duration) {
             Ok(0) => {}
             Ok(marked) => tracing::info!(marked, "events marked overdue"),
             Err(e) => tracing::warn!(error = %e, "cannot sweep for overdue events"),
+        }
+    }
+}
+
+/// Reads every event's counted facts again now and then, for statistics to
+/// include what other processes wrote.
+async fn reload_statistics(state: AppState, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        match state.service.reload_statistics().await {
+            Ok(counted) => tracing::debug!(counted, "statistics reloaded"),
+            Err(e) => tracing::warn!(error = %e, "cannot reload the statistics"),
         }
     }
 }

@@ -113,7 +113,7 @@ pub async fn stats(
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .unzip();
-    let rows = state.store.event_stats(&filter, &groups).await?;
+    let rows = state.service.stats(&filter, &groups).await?;
     Ok(Json(Stats {
         rows: rows.iter().map(|r| view(&names, r)).collect(),
     }))

@@ -39,6 +39,8 @@ pub trait StoreRow {
     fn count(&self, column: &str) -> StoreResult<i64>;
     /// A text column that may be NULL.
     fn maybe_text(&self, column: &str) -> StoreResult<Option<String>>;
+    /// An integer column that may be NULL, such as an instant.
+    fn maybe_count(&self, column: &str) -> StoreResult<Option<i64>>;
     /// A binary column.
     fn bytes(&self, column: &str) -> StoreResult<Vec<u8>>;
     /// A floating-point column, such as a longitude.
@@ -73,6 +75,10 @@ where
     }
 
     fn maybe_text(&self, column: &str) -> StoreResult<Option<String>> {
+        self.try_get(column).map_err(sql::db_error)
+    }
+
+    fn maybe_count(&self, column: &str) -> StoreResult<Option<i64>> {
         self.try_get(column).map_err(sql::db_error)
     }
 

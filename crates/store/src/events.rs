@@ -12,13 +12,14 @@ use crate::backend::{SqlBackend, StoreRow, fetch};
 use crate::event_query::{
     self, EventFilter, EventPage, EventSort, Sql, StatsGroup, StatsRow, Value,
 };
-use crate::{StoreError, StoreResult, sql};
+use crate::{EventFacts, StoreError, StoreResult, sql};
 use async_trait::async_trait;
 use chrono::NaiveDateTime;
-use gongzhi_domain::LngLat;
+use futures_util::TryStreamExt;
 use gongzhi_domain::calendar::{epoch_of_local, local_of_epoch};
-use gongzhi_domain::event::{Candidate, DuplicateWindow, Event, TimelineEntry};
+use gongzhi_domain::event::{Candidate, Channel, DuplicateWindow, Event, TimelineEntry};
 use gongzhi_domain::event_flow::EventState;
+use gongzhi_domain::{Level, LngLat, RegionCode};
 use serde::{Deserialize, Serialize};
 use sqlx::query::Query;
 use std::collections::HashMap;
@@ -207,6 +208,10 @@ pub trait EventStore: Send + Sync + 'static {
         groups: &[StatsGroup],
     ) -> StoreResult<Vec<StatsRow>>;
 
+    /// Hands the counted facts of every event to `each`, one at a time so
+    /// that a million events never sit in memory twice; returns how many.
+    async fn event_facts(&self, each: &mut (dyn FnMut(EventFacts) + Send)) -> StoreResult<u64>;
+
     /// Stores a photo (storing the same bytes again changes nothing).
     async fn put_attachment(&self, attachment: &Attachment) -> StoreResult<()>;
 
@@ -277,6 +282,41 @@ fn event_of(row: &impl StoreRow) -> StoreResult<Event> {
     event.id = row.count("id")?;
     event.version = row.count("version")?;
     Ok(event)
+}
+
+/// The facts of a row of [`EventStore::event_facts`].
+fn facts_of(row: &impl StoreRow) -> StoreResult<EventFacts> {
+    let code = |column: &str| {
+        row.maybe_text(column)?
+            .map(|c| RegionCode::parse(&c).map_err(|e| corrupt(column, e)))
+            .transpose()
+    };
+    let small = |column: &str| {
+        row.maybe_count(column)?
+            .map(|n| u8::try_from(n).map_err(|e| corrupt(column, e)))
+            .transpose()
+    };
+    let channel = row.text("channel")?;
+    Ok(EventFacts {
+        id: row.count("id")?,
+        version: row.count("version")?,
+        channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+        category: row.text("category")?,
+        state: state_of(&row.text("state")?)?,
+        region: code("region_code")?,
+        grid: code("grid_code")?,
+        outside: row.flag("outside")?,
+        department: row.maybe_text("department")?,
+        created_at: row.count("created_at")?,
+        closed_at: row.maybe_count("closed_at")?,
+        warn_at: row.maybe_count("warn_at")?,
+        due_at: row.maybe_count("due_at")?,
+        ever_overdue: row.flag("ever_overdue")?,
+        satisfaction: small("satisfaction")?,
+        resolved_level: small("resolved_level")?
+            .map(|d| Level::from_depth(d).ok_or_else(|| corrupt("resolved level", d)))
+            .transpose()?,
+    })
 }
 
 /// The integer `column` of the first of `rows`, if any.
@@ -1062,6 +1102,22 @@ where
                 })
             })
             .collect()
+    }
+
+    async fn event_facts(&self, each: &mut (dyn FnMut(EventFacts) + Send)) -> StoreResult<u64> {
+        let query = sqlx::query(
+            "SELECT id, version, channel, category, state, region_code, grid_code, outside, \
+             department, created_at, closed_at, warn_at, due_at, ever_overdue, \
+             CAST(satisfaction AS BIGINT) AS satisfaction, \
+             CAST(resolved_level AS BIGINT) AS resolved_level FROM events",
+        );
+        let mut rows = query.fetch(self.pool());
+        let mut counted = 0;
+        while let Some(row) = rows.try_next().await.map_err(sql::db_error)? {
+            each(facts_of(&row)?);
+            counted += 1;
+        }
+        Ok(counted)
     }
 
     async fn put_attachment(&self, attachment: &Attachment) -> StoreResult<()> {

@@ -18,6 +18,7 @@ pub mod contract;
 mod error;
 pub mod event_query;
 pub mod events;
+mod facts;
 mod model;
 pub mod sql;
 
@@ -27,6 +28,7 @@ pub use events::{
     Attachment, ConfigKind, ConfigVersion, DuplicateProbe, EventStore, IdempotencyKey, Intake,
     NewEvent,
 };
+pub use facts::EventFacts;
 pub use model::{BatchOutcome, LevelCount, RegionBatch, RegionInfo};
 
 use async_trait::async_trait;
