@@ -56,6 +56,19 @@ pub enum Command {
     /// Show the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Check or prune the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `gongzhi audit ...`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain: find any entry changed, removed or reordered.
+    Verify,
+    /// Remove the entries older than the retention period
+    /// (`audit.retention_days`).
+    Purge,
 }
 
 /// Options of `gongzhi demo`.

@@ -24,6 +24,28 @@ pub struct Config {
     pub events: EventsConfig,
     /// The Open311 GeoReport v2 endpoint.
     pub open311: Open311Config,
+    /// The audit log.
+    pub audit: AuditConfig,
+}
+
+/// The least retention of the audit log that 等保 2.0 allows, in days.
+pub const MIN_AUDIT_RETENTION_DAYS: u32 = 180;
+
+/// The audit log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Days entries are kept before `gongzhi audit purge` removes them; at
+    /// least 180.
+    pub retention_days: u32,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            retention_days: MIN_AUDIT_RETENTION_DAYS,
+        }
+    }
 }
 
 /// The Open311 GeoReport v2 endpoint at `/open311/v2/`.
@@ -292,10 +314,17 @@ impl Config {
             || "defaults, gongzhi.toml and environment".into(),
             |p| p.display().to_string(),
         );
-        builder
+        let cfg: Config = builder
             .build()
             .and_then(|c| c.try_deserialize())
-            .with_context(|| format!("invalid configuration (from {source})"))
+            .with_context(|| format!("invalid configuration (from {source})"))?;
+        anyhow::ensure!(
+            cfg.audit.retention_days >= MIN_AUDIT_RETENTION_DAYS,
+            "invalid configuration (from {source}): audit.retention_days is {}, but the audit \
+             log must be kept at least {MIN_AUDIT_RETENTION_DAYS} days",
+            cfg.audit.retention_days
+        );
+        Ok(cfg)
     }
 
     /// The defaults as TOML, with every key.

@@ -1,6 +1,7 @@
 //! The `gongzhi` binary: commands, configuration and wiring. The work itself
 //! lives in the domain, geo, store and http crates.
 
+mod audit;
 mod cli;
 mod config;
 mod demo;
@@ -13,7 +14,7 @@ mod serve;
 mod synth;
 
 use clap::Parser;
-use cli::{Cli, Command, ConfigCommand, ExportCommand, GridsCommand, ImportCommand};
+use cli::{AuditCommand, Cli, Command, ConfigCommand, ExportCommand, GridsCommand, ImportCommand};
 use config::{Config, Overrides};
 use gongzhi_domain::LngLat;
 use gongzhi_geo::gridgen::GridOptions;
@@ -152,6 +153,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             generate::generate(store.as_ref(), &under, &opts, generate::Counties::All)
                 .await?
                 .print("grids");
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let store = serve::open_migrated(&cfg.database.url).await?;
+            audit::verify(store.as_ref()).await?;
+        }
+        Command::Audit(AuditCommand::Purge) => {
+            let store = serve::open_migrated(&cfg.database.url).await?;
+            let now = gongzhi_http::china_now();
+            audit::purge(store.as_ref(), cfg.audit.retention_days, now).await?;
         }
         Command::Locate { lng, lat, crs } => {
             let point = LngLat::new(lng, lat)?;

@@ -7,7 +7,8 @@ use common::{
     gongzhi, import_divisions, load_synthetic_city, ok, shared_data, sqlite_url, synthetic_city,
     text,
 };
-use gongzhi_store::Store;
+use gongzhi_domain::audit::{AuditKind, AuditRecord};
+use gongzhi_store::{AuditStore, Store};
 use gongzhi_store_sqlite::SqliteStore;
 use std::path::Path;
 
@@ -641,4 +642,97 @@ async fn every_guangdong_city_imports_and_the_real_mismatches_are_reported() {
         .find(|c| c.level == gongzhi_domain::Level::Community)
         .unwrap();
     assert_eq!(communities.regions, 26_842);
+}
+
+/// A database whose audit log holds six sealed entries.
+async fn audited_db(dir: &Path) -> String {
+    let db = sqlite_url(dir);
+    let store = SqliteStore::connect(&db).await.unwrap();
+    store.migrate().await.unwrap();
+    let records: Vec<AuditRecord> = (0..6)
+        .map(|i| AuditRecord {
+            at: chrono::NaiveDate::from_ymd_opt(2026, 3, 2)
+                .unwrap()
+                .and_hms_opt(9, i, 0)
+                .unwrap(),
+            actor: format!("admin-{i}"),
+            role: "admin".into(),
+            kind: AuditKind::Permission,
+            subject: format!("user:{i}"),
+            detail: "{}".into(),
+        })
+        .collect();
+    store.append_audit(&records).await.unwrap();
+    db
+}
+
+/// `gongzhi audit verify` on a log edited behind its back by `sql`: fails
+/// and says what it found.
+async fn verify_after(sql: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let db = audited_db(dir.path()).await;
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let out = gongzhi(&db, &["audit", "verify"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    stderr
+}
+
+#[tokio::test]
+async fn audit_verify_passes_an_intact_log_and_names_each_direct_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = audited_db(dir.path()).await;
+    let shown = ok(gongzhi(&db, &["audit", "verify"]));
+    assert!(
+        shown.contains("audit log verified: 6 entries, 1 to 6"),
+        "{shown}"
+    );
+
+    let changed = verify_after("UPDATE audit_log SET actor = 'intruder' WHERE seq = 3").await;
+    assert!(changed.contains("entry 3 was changed"), "{changed}");
+
+    let removed = verify_after("DELETE FROM audit_log WHERE seq = 4").await;
+    assert!(
+        removed.contains("entry 4 is missing: entry 5 follows entry 3"),
+        "{removed}"
+    );
+
+    let cut = verify_after("DELETE FROM audit_log WHERE seq = 6").await;
+    assert!(cut.contains("the log ends at entry 5"), "{cut}");
+
+    let swapped = verify_after(
+        "UPDATE audit_log SET seq = -5 WHERE seq = 5; \
+         UPDATE audit_log SET seq = 5 WHERE seq = 6; \
+         UPDATE audit_log SET seq = 6 WHERE seq = -5",
+    )
+    .await;
+    assert!(swapped.contains("entry 5 was changed"), "{swapped}");
+    assert!(
+        swapped.contains("entry 5 does not follow the entry before it"),
+        "{swapped}"
+    );
+}
+
+#[test]
+fn a_retention_under_180_days_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .args(["audit", "purge"])
+        .env("GONGZHI_DATABASE_URL", sqlite_url(dir.path()))
+        .env("GONGZHI__AUDIT__RETENTION_DAYS", "90")
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "audit.retention_days is 90, but the audit log must be kept at least 180 days"
+        ),
+        "{stderr}"
+    );
 }

@@ -4,6 +4,7 @@
 //! HTTP layer and the binary build on these types.
 
 pub mod actor;
+pub mod audit;
 pub mod calendar;
 pub mod catalogue;
 pub mod crs;

@@ -175,7 +175,7 @@ pub trait SqlBackend: Send + Sync + 'static {
 #[async_trait]
 impl<B> Store for B
 where
-    B: SqlBackend + crate::EventStore,
+    B: SqlBackend + crate::EventStore + crate::AuditStore,
     for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
     for<'q> &'q str: Encode<'q, B::Db> + Type<B::Db>,
     String: for<'q> Encode<'q, B::Db> + Type<B::Db>,

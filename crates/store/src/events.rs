@@ -12,10 +12,11 @@ use crate::backend::{SqlBackend, StoreRow, fetch};
 use crate::event_query::{
     self, EventFilter, EventPage, EventSort, Sql, StatsGroup, StatsRow, Value,
 };
-use crate::{EventFacts, StoreError, StoreResult, sql};
+use crate::{EventFacts, StoreError, StoreResult, audit, sql};
 use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use futures_util::TryStreamExt;
+use gongzhi_domain::audit::AuditRecord;
 use gongzhi_domain::calendar::{epoch_of_local, local_of_epoch};
 use gongzhi_domain::event::{Candidate, Channel, DuplicateWindow, Event, TimelineEntry};
 use gongzhi_domain::event_flow::EventState;
@@ -693,6 +694,12 @@ where
             .bind(body.clone());
     }
     insert.execute(&mut **tx).await.map_err(sql::db_error)?;
+    let reports: Vec<AuditRecord> = fresh
+        .iter()
+        .zip(&stored)
+        .map(|(n, e)| AuditRecord::state_change(&e.number, &n.entry))
+        .collect();
+    audit::append_in(tx, &reports).await?;
     let keyed: Vec<(&IdempotencyKey, &Event)> = fresh
         .iter()
         .zip(&stored)
@@ -896,6 +903,12 @@ where
             )));
         }
         append_entries(&mut tx, entries).await?;
+        let changes: Vec<AuditRecord> = entries
+            .iter()
+            .filter(|e| e.event_id == event.id)
+            .map(|e| AuditRecord::state_change(&event.number, e))
+            .collect();
+        audit::append_in(&mut tx, &changes).await?;
         tx.commit().await.map_err(sql::db_error)
     }
 

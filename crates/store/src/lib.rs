@@ -10,6 +10,7 @@
 //! that neither backend needs a spatial extension: point lookups are served
 //! by the in-memory index of `gongzhi-geo`.
 
+pub mod audit;
 pub mod backend;
 pub mod batch;
 pub mod boundary;
@@ -22,6 +23,7 @@ mod facts;
 mod model;
 pub mod sql;
 
+pub use audit::{AuditHead, AuditStore};
 pub use error::{StoreError, StoreResult};
 pub use event_query::{EventFilter, EventPage, EventSort, StatsGroup, StatsRow};
 pub use events::{
@@ -38,9 +40,10 @@ use gongzhi_domain::{GridStaff, Level, Region, RegionCode};
 /// Everything gongzhi keeps, behind one interface with one meaning on every
 /// backend. Writes are atomic: a call either applies fully or not at all.
 /// The regions are declared here; the closed loop's part is
-/// [`EventStore`], which every store is too.
+/// [`EventStore`] and the audit log's [`AuditStore`], which every store is
+/// too.
 #[async_trait]
-pub trait Store: EventStore + Send + Sync + 'static {
+pub trait Store: EventStore + AuditStore + Send + Sync + 'static {
     /// Which backend this is, for logs and `/readyz` (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;
 

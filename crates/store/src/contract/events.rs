@@ -13,7 +13,7 @@ use gongzhi_domain::fixtures::{self, person};
 use gongzhi_domain::sla::SlaColour;
 use gongzhi_domain::{Level, LngLat};
 
-fn at(day: u32, h: u32, m: u32) -> NaiveDateTime {
+pub(super) fn at(day: u32, h: u32, m: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 3, day)
         .unwrap()
         .and_hms_opt(h, m, 0)
@@ -21,10 +21,10 @@ fn at(day: u32, h: u32, m: u32) -> NaiveDateTime {
 }
 
 /// The test city, with the steps the cases take.
-struct City(fixtures::City);
+pub(super) struct City(fixtures::City);
 
 impl City {
-    fn new() -> City {
+    pub(super) fn new() -> City {
         City(fixtures::City::new())
     }
 
@@ -33,7 +33,7 @@ impl City {
     }
 
     /// A new event of `category` at grid `grid`, `lng` east, reported at `now`.
-    fn report(
+    pub(super) fn report(
         &self,
         category: &str,
         grid: &str,
@@ -63,7 +63,12 @@ impl City {
         Event::report(intake, placement, &operator(), now, self.rules()).unwrap()
     }
 
-    fn step(&self, event: &Event, action: Action, now: NaiveDateTime) -> (Event, TimelineEntry) {
+    pub(super) fn step(
+        &self,
+        event: &Event,
+        action: Action,
+        now: NaiveDateTime,
+    ) -> (Event, TimelineEntry) {
         let actor = match action {
             Action::Sign | Action::Handle => {
                 person(Role::DepartmentHandler, Some("440507-chengguan"))
@@ -83,10 +88,10 @@ fn operator() -> Actor {
 
 /// Codes of the built-in catalogue used below: two of class 01 (one
 /// resolvable on the spot), and one of another class.
-const RUBBISH: &str = "0102";
+pub(super) const RUBBISH: &str = "0102";
 const OTHER_CLASS: &str = "0603";
 
-async fn create(store: &dyn Store, event: &(Event, TimelineEntry)) -> Event {
+pub(super) async fn create(store: &dyn Store, event: &(Event, TimelineEntry)) -> Event {
     match store.create_event(&event.0, &event.1, None).await.unwrap() {
         Intake::Created(e) => e,
         Intake::Replayed(_) => panic!("a new event without a key is never a replay"),

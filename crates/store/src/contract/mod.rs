@@ -25,8 +25,10 @@
 //! The macro expands to one `#[test]` per case, named after the case, each
 //! driving [`runtime`]; the backend needs no test dependency of its own.
 
+mod audit;
 mod events;
 
+pub use audit::*;
 pub use events::*;
 
 use crate::{BatchOutcome, LevelCount, RegionBatch, RegionInfo, Store, StoreError};
@@ -84,6 +86,10 @@ macro_rules! store_contract_tests {
             overdue_unmarked_lists_late_events_once,
             stats_count_closure_on_time_and_levels,
             attachments_round_trip,
+            state_changes_are_audited_with_the_event,
+            a_refused_save_audits_nothing,
+            purge_keeps_an_anchor_and_the_chain,
+            concurrent_appends_make_one_chain,
         );
         #[test]
         fn revision_is_shared_between_handles() {

@@ -1,0 +1,31 @@
+-- The audit log: every entry sealed with the SM3 hash of its content and
+-- of the entry before it (gongzhi_domain::audit). The head row names the
+-- last entry, and the anchor the last entry purged by retention, so that
+-- removals from either end are found. Instants are seconds since the
+-- Unix epoch.
+
+CREATE TABLE audit_log (
+    seq         BIGINT NOT NULL PRIMARY KEY,
+    at          BIGINT NOT NULL,
+    actor       TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    detail      TEXT NOT NULL,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+
+CREATE INDEX audit_log_at ON audit_log (at);
+
+CREATE TABLE audit_head (
+    id          BIGINT NOT NULL PRIMARY KEY CHECK (id = 1),
+    seq         BIGINT NOT NULL,
+    hash        TEXT NOT NULL,
+    anchor_seq  BIGINT NOT NULL,
+    anchor_hash TEXT NOT NULL
+);
+
+INSERT INTO audit_head (id, seq, hash, anchor_seq, anchor_hash) VALUES (1, 0,
+    '0000000000000000000000000000000000000000000000000000000000000000', 0,
+    '0000000000000000000000000000000000000000000000000000000000000000');
