@@ -12,6 +12,7 @@ pub mod event;
 pub mod event_flow;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
+pub mod identity;
 pub mod rates;
 pub mod region;
 pub mod responsibility;
