@@ -208,6 +208,8 @@ fn split_poly(
         if ring.len() >= 3 && area > 0.0 {
             pieces[usize::from(side_above)].push(Poly { rings: vec![ring] });
         } else if area < 0.0 {
+            // Only a ring that crosses itself or another, which a valid
+            // polygon has not, can give a piece running clockwise.
             return Err("a piece of the polygon is turned inside out");
         }
     }
