@@ -56,9 +56,21 @@ pub enum Command {
     /// Show the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Manage the keys that seal personal data.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Check or prune the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+}
+
+/// `gongzhi keys ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum KeysCommand {
+    /// Add a fresh key to the key file, make it primary, and seal every
+    /// personal datum in the database again under it. The old keys stay in
+    /// the file until removed by hand once this has run.
+    Rotate,
 }
 
 /// `gongzhi audit ...`

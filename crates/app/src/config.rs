@@ -4,6 +4,7 @@
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
+use std::num::NonZeroU32;
 use std::{fmt, net::SocketAddr, path::PathBuf};
 
 /// Every setting of gongzhi.
@@ -26,6 +27,36 @@ pub struct Config {
     pub open311: Open311Config,
     /// The audit log.
     pub audit: AuditConfig,
+    /// Accounts and personal data.
+    pub security: SecurityConfig,
+}
+
+/// Accounts and personal data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// The keyring that seals personal data (SM4). Created on first start
+    /// when missing; keep it apart from the database and its backups. The
+    /// environment variable `GONGZHI_KEYS`, holding the file's text, takes
+    /// its place.
+    pub key_file: PathBuf,
+    /// A roles file replacing the built-in roles; empty for the built-in.
+    pub roles_file: PathBuf,
+    /// Minutes a session may stay unused before it ends.
+    pub session_idle_minutes: i64,
+    /// Mark cookies `Secure`: set when users reach gongzhi over HTTPS.
+    pub secure_cookies: bool,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig {
+            key_file: PathBuf::from("./data/keys.toml"),
+            roles_file: PathBuf::new(),
+            session_idle_minutes: 30,
+            secure_cookies: false,
+        }
+    }
 }
 
 /// The least retention of the audit log that 等保 2.0 allows, in days.
@@ -195,6 +226,14 @@ pub struct ServerConfig {
     /// How often, in seconds, the server checks whether regions changed
     /// (an import by another process) and rebuilds its point index; 0 never.
     pub index_refresh_secs: u64,
+    /// Sign-in requests (passwords and codes) a minute from one address.
+    pub sign_in_per_minute: NonZeroU32,
+    /// Open311 requests a minute from one address.
+    pub public_per_minute: NonZeroU32,
+    /// A PEM certificate chain: with `tls_key`, `serve` speaks HTTPS itself.
+    pub tls_cert: PathBuf,
+    /// The PEM private key of `tls_cert`.
+    pub tls_key: PathBuf,
 }
 
 impl Default for ServerConfig {
@@ -204,6 +243,10 @@ impl Default for ServerConfig {
             body_limit_bytes: 10 * 1024 * 1024,
             request_timeout_secs: 30,
             index_refresh_secs: 5,
+            sign_in_per_minute: NonZeroU32::new(30).expect("non-zero"),
+            public_per_minute: NonZeroU32::new(300).expect("non-zero"),
+            tls_cert: PathBuf::new(),
+            tls_key: PathBuf::new(),
         }
     }
 }

@@ -10,6 +10,7 @@
 
 use chrono::{Duration, NaiveDateTime};
 use geo::{Contains, InteriorPoint, MultiPolygon, Point};
+use gongzhi_domain::access::{Principal, Scope};
 use gongzhi_domain::actor::{Actor, Role};
 use gongzhi_domain::catalogue::Family;
 use gongzhi_domain::event::{Channel, Event, Intake, Placement, Reporter, Step, Urgency};
@@ -345,7 +346,10 @@ pub async fn simulate(
         region: Some(city.clone()),
         ..EventFilter::default()
     };
-    let existing = store.events(&in_city, EventSort::Newest, 0, 1).await?.total;
+    let existing = store
+        .events(&Scope::All, &in_city, EventSort::Newest, 0, 1)
+        .await?
+        .total;
     if existing > 0 {
         outcome.kept = existing;
         return Ok(outcome);
@@ -371,7 +375,12 @@ pub async fn simulate(
         };
         outcome.departments = list.departments.len();
         service
-            .save_responsibility(rules.responsibility_version, list, "demo", now)
+            .save_responsibility(
+                rules.responsibility_version,
+                list,
+                &Principal::replaying(actor(Role::Admin, "demo".into(), None)),
+                now,
+            )
             .await?;
     }
     let grids = store.boundaries(Some(city), Some(Level::Grid)).await?;
@@ -429,6 +438,7 @@ pub async fn simulate(
             reporter: Reporter {
                 name: Some(reporter.name.clone()),
                 phone: Some(format!("13{:09}", rng.random_range(0..1_000_000_000u64))),
+                id_number: None,
             },
             urgency: if rng.random_bool(0.05) {
                 Urgency::Urgent
@@ -443,14 +453,26 @@ pub async fn simulate(
             outside: false,
         };
         let event = service
-            .report(intake.clone(), placement.clone(), reporter, created, None)
+            .report(
+                intake.clone(),
+                placement.clone(),
+                &Principal::replaying(reporter.clone()),
+                created,
+                None,
+            )
             .await?
             .event;
         outcome.events += 1;
         if matches!(channel, Channel::Hotline | Channel::Citizen) && rng.random_bool(0.03) {
             let again = created + minutes(&mut rng, 1..4);
             let dup = service
-                .report(intake, placement, &cast.citizen, again, None)
+                .report(
+                    intake,
+                    placement,
+                    &Principal::replaying(cast.citizen.clone()),
+                    again,
+                    None,
+                )
                 .await?
                 .event;
             let mut merge = Step::new(Action::Merge);
@@ -460,7 +482,7 @@ pub async fn simulate(
                     .act(
                         &dup.number,
                         &merge,
-                        &cast.operator,
+                        &Principal::replaying(cast.operator.clone()),
                         again + Duration::minutes(1),
                         None,
                     )
@@ -478,7 +500,9 @@ pub async fn simulate(
             if at > now {
                 break;
             }
-            service.act(&event.number, &step, &who, at, None).await?;
+            service
+                .act(&event.number, &step, &Principal::replaying(who), at, None)
+                .await?;
             outcome.steps += 1;
         }
         if (i + 1) % 2_000 == 0 {

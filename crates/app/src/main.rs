@@ -9,12 +9,16 @@ mod export;
 mod generate;
 mod history;
 mod import;
+mod keys;
 mod reference;
 mod serve;
 mod synth;
 
 use clap::Parser;
-use cli::{AuditCommand, Cli, Command, ConfigCommand, ExportCommand, GridsCommand, ImportCommand};
+use cli::{
+    AuditCommand, Cli, Command, ConfigCommand, ExportCommand, GridsCommand, ImportCommand,
+    KeysCommand,
+};
 use config::{Config, Overrides};
 use gongzhi_domain::LngLat;
 use gongzhi_geo::gridgen::GridOptions;
@@ -66,19 +70,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", toml::to_string_pretty(&shown)?);
         }
         Command::Migrate => {
-            serve::open_migrated(&cfg.database.url).await?;
+            serve::open_migrated(&cfg).await?;
             println!(
                 "migrations applied to {}",
                 config::redact_url(&cfg.database.url)
             );
         }
         Command::Serve { .. } => {
-            let store = serve::open_migrated(&cfg.database.url).await?;
+            let store = serve::open_migrated(&cfg).await?;
             serve::serve(&cfg, store).await?;
         }
         Command::Demo(args) => demo::run(&cfg, &args).await?,
         Command::Import(cmd) => {
-            let store = serve::open_migrated(&cfg.database.url).await?;
+            let store = serve::open_migrated(&cfg).await?;
             let (what, report) = match cmd {
                 ImportCommand::Divisions {
                     dir,
@@ -133,7 +137,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             under,
             crs,
         }) => {
-            let store = serve::open_migrated(&cfg.database.url).await?;
+            let store = serve::open_migrated(&cfg).await?;
             let n = export::grids(store.as_ref(), &under, &geojson, crs).await?;
             println!(
                 "wrote {n} grids under {under} to {} ({crs})",
@@ -145,7 +149,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             per_community,
             seed,
         }) => {
-            let store = serve::open_migrated(&cfg.database.url).await?;
+            let store = serve::open_migrated(&cfg).await?;
             let opts = GridOptions {
                 grids_per_community: per_community.unwrap_or(cfg.demo.grids_per_community),
                 seed: seed.unwrap_or(cfg.demo.seed),
@@ -155,17 +159,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .print("grids");
         }
         Command::Audit(AuditCommand::Verify) => {
-            let store = serve::open_migrated(&cfg.database.url).await?;
+            let store = serve::open_migrated(&cfg).await?;
             audit::verify(store.as_ref()).await?;
         }
+        Command::Keys(KeysCommand::Rotate) => {
+            let ring = std::sync::Arc::new(keys::rotate(&cfg)?);
+            let store = serve::open_store(&cfg.database.url, ring).await?;
+            store.migrate().await?;
+            let n = store.reseal().await?;
+            println!("sealed {n} records again under the new key");
+        }
         Command::Audit(AuditCommand::Purge) => {
-            let store = serve::open_migrated(&cfg.database.url).await?;
+            let store = serve::open_migrated(&cfg).await?;
             let now = gongzhi_http::china_now();
             audit::purge(store.as_ref(), cfg.audit.retention_days, now).await?;
         }
         Command::Locate { lng, lat, crs } => {
             let point = LngLat::new(lng, lat)?;
-            let store = serve::open_migrated(&cfg.database.url).await?;
+            let store = serve::open_migrated(&cfg).await?;
             let locator = serve::load_locator(store.as_ref()).await?;
             let wgs = crs.to_wgs84(point);
             println!(

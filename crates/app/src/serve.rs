@@ -2,25 +2,30 @@
 
 use crate::config::{Config, redact_url};
 use anyhow::Context;
+use axum_server::tls_rustls::RustlsConfig;
+use gongzhi_domain::access::Roles;
 use gongzhi_domain::calendar::Calendar;
+use gongzhi_domain::crypto::Crypto;
 use gongzhi_geo::locator::Locator;
-use gongzhi_http::{AppState, Limits};
+use gongzhi_http::{AppState, Limits, RateLimits};
 use gongzhi_service::Service;
+use gongzhi_service::accounts::{Accounts, LogSms, SignInPolicy};
 use gongzhi_store::Store;
 use std::{sync::Arc, time::Duration};
 
-/// Opens the database named by the URL: `sqlite://…` or `postgres://…`.
-pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+/// Opens the database named by the URL, `sqlite://…` or `postgres://…`,
+/// sealing personal data with `crypto`.
+pub async fn open_store(url: &str, crypto: Arc<dyn Crypto>) -> anyhow::Result<Arc<dyn Store>> {
     let shown = redact_url(url);
     let store: Arc<dyn Store> = if url.starts_with("sqlite:") {
         Arc::new(
-            gongzhi_store_sqlite::SqliteStore::connect(url)
+            gongzhi_store_sqlite::SqliteStore::connect(url, crypto)
                 .await
                 .with_context(|| format!("cannot open {shown}"))?,
         )
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Arc::new(
-            gongzhi_store_pg::PgStore::connect(url)
+            gongzhi_store_pg::PgStore::connect(url, crypto)
                 .await
                 .with_context(|| format!("cannot connect to {shown}"))?,
         )
@@ -32,9 +37,11 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
-/// Opens the store and applies pending migrations.
-pub async fn open_migrated(url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    let store = open_store(url).await?;
+/// Opens the configured store with the keyring in force and applies
+/// pending migrations.
+pub async fn open_migrated(cfg: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let crypto = Arc::new(crate::keys::load(cfg)?);
+    let store = open_store(&cfg.database.url, crypto).await?;
     store
         .migrate()
         .await
@@ -64,6 +71,43 @@ pub async fn open_service(store: Arc<dyn Store>, cfg: &Config) -> anyhow::Result
     .context("cannot load the catalogue and the responsibility list")
 }
 
+/// Accounts over `store` with the configured roles; the first start
+/// creates the administrator and prints their one-time password once.
+pub async fn open_accounts(store: Arc<dyn Store>, cfg: &Config) -> anyhow::Result<Accounts> {
+    let roles = if cfg.security.roles_file.as_os_str().is_empty() {
+        Roles::built_in()
+    } else {
+        let path = &cfg.security.roles_file;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the roles file {}", path.display()))?;
+        Roles::parse(&text).with_context(|| format!("the roles file {}", path.display()))?
+    };
+    let policy = SignInPolicy {
+        idle: chrono::Duration::minutes(cfg.security.session_idle_minutes),
+        ..SignInPolicy::default()
+    };
+    let accounts = Accounts::new(store.clone(), roles, Box::new(LogSms), policy)?;
+    let top = store.children(None).await?.into_iter().next();
+    let root = match top {
+        Some(province) => store
+            .children(Some(&province.region.code))
+            .await?
+            .into_iter()
+            .next()
+            .map_or(province.region.code, |city| city.region.code),
+        None => gongzhi_domain::RegionCode::parse("44").expect("a province code"),
+    };
+    if let Some((login, password)) = accounts
+        .bootstrap_admin(root, gongzhi_http::china_now())
+        .await?
+    {
+        println!(
+            "首次启动 / first start: administrator {login:?}, one-time password {password}              (shown once; change it at first sign-in)"
+        );
+    }
+    Ok(accounts)
+}
+
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
@@ -71,8 +115,20 @@ pub async fn serve(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
     let locator = load_locator(store.as_ref()).await?;
     let indexed: usize = locator.counts().iter().map(|(_, n)| n).sum();
     let service = Arc::new(open_service(store.clone(), cfg).await?);
-    let state = AppState::new(store, locator, service, gongzhi_http::metrics_handle())
-        .with_open311_keys(cfg.open311.api_keys.clone());
+    let accounts = Arc::new(open_accounts(store.clone(), cfg).await?);
+    let state = AppState::new(
+        store,
+        locator,
+        service,
+        accounts,
+        gongzhi_http::metrics_handle(),
+    )
+    .with_open311_keys(cfg.open311.api_keys.clone())
+    .with_secure_cookies(cfg.security.secure_cookies)
+    .with_rate_limits(RateLimits::per_minute(
+        cfg.server.sign_in_per_minute,
+        cfg.server.public_per_minute,
+    ));
     if cfg.server.index_refresh_secs > 0 {
         let every = Duration::from_secs(cfg.server.index_refresh_secs);
         tokio::spawn(keep_index_current(state.clone(), revision, every));
@@ -94,14 +150,56 @@ pub async fn serve(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", cfg.server.bind))?;
     let addr = listener.local_addr()?;
+    let tls = tls_config(cfg).await?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(%addr, indexed, elapsed_ms = started.elapsed().as_millis() as u64, "ready");
-    println!("gongzhi 共治 listening on http://{addr} ({indexed} boundaries indexed)");
-    println!("  API docs:  http://{addr}/api/docs");
-    println!("  readiness: http://{addr}/readyz");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("server failed")
+    println!("gongzhi 共治 listening on {scheme}://{addr} ({indexed} boundaries indexed)");
+    println!("  API docs:  {scheme}://{addr}/api/docs");
+    println!("  readiness: {scheme}://{addr}/readyz");
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    match tls {
+        None => axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown())
+            .await
+            .context("server failed"),
+        Some(tls) => {
+            let handle = axum_server::Handle::new();
+            let stopping = handle.clone();
+            tokio::spawn(async move {
+                shutdown().await;
+                stopping.graceful_shutdown(Some(Duration::from_secs(10)));
+            });
+            axum_server::tls_rustls::from_tcp_rustls(listener.into_std()?, tls)?
+                .handle(handle)
+                .serve(app)
+                .await
+                .context("server failed")
+        }
+    }
+}
+
+/// The TLS settings when `server.tls_cert` and `server.tls_key` are both
+/// set; none when neither is.
+async fn tls_config(cfg: &Config) -> anyhow::Result<Option<RustlsConfig>> {
+    let (cert, key) = (&cfg.server.tls_cert, &cfg.server.tls_key);
+    match (cert.as_os_str().is_empty(), key.as_os_str().is_empty()) {
+        (true, true) => Ok(None),
+        (false, false) => {
+            // Another part of the process may have chosen first; either is ring.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let config = RustlsConfig::from_pem_file(cert, key)
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot read the TLS certificate {} and key {}",
+                        cert.display(),
+                        key.display()
+                    )
+                })?;
+            Ok(Some(config))
+        }
+        _ => anyhow::bail!("server.tls_cert and server.tls_key go together: set both or neither"),
+    }
 }
 
 /// Marks overdue work as time passes, each mark on the event's timeline.

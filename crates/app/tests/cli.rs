@@ -8,12 +8,14 @@ use common::{
     text,
 };
 use gongzhi_domain::audit::{AuditKind, AuditRecord};
-use gongzhi_store::{AuditStore, Store};
+use gongzhi_store::{AccountStore, AuditStore, Store};
 use gongzhi_store_sqlite::SqliteStore;
 use std::path::Path;
 
 async fn region_count(db: &str) -> u64 {
-    let store = SqliteStore::connect(db).await.unwrap();
+    let store = SqliteStore::connect(db, gongzhi_testkit::keyring())
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
     store
         .count_by_level(None)
@@ -131,7 +133,9 @@ async fn boundary_files_are_all_or_nothing_and_mismatches_are_reported() {
         err.contains("feature 3 (440511)") && err.contains("self-intersection"),
         "{err}"
     );
-    let store = SqliteStore::connect(&db).await.unwrap();
+    let store = SqliteStore::connect(&db, gongzhi_testkit::keyring())
+        .await
+        .unwrap();
     let code = |s: &str| gongzhi_domain::RegionCode::parse(s).unwrap();
     assert!(store.boundary(&code("440507")).await.unwrap().is_none());
 
@@ -439,7 +443,9 @@ async fn micro_grids_and_staff_come_with_drawn_grids_in_any_order() {
     ];
     let out = ok(gongzhi(&db, &args));
     assert!(out.contains("skipped 1") && out.contains("parent 440507001009001 of grid 440507001009001001 is neither stored nor an accepted grid"), "{out}");
-    let store = SqliteStore::connect(&db).await.unwrap();
+    let store = SqliteStore::connect(&db, gongzhi_testkit::keyring())
+        .await
+        .unwrap();
     let code = |s: &str| gongzhi_domain::RegionCode::parse(s).unwrap();
     assert!(
         store
@@ -464,7 +470,9 @@ async fn generating_again_replaces_a_countys_grids_and_the_demo_finishes_what_wa
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_url(dir.path());
     load_synthetic_city(&db, dir.path());
-    let store = SqliteStore::connect(&db).await.unwrap();
+    let store = SqliteStore::connect(&db, gongzhi_testkit::keyring())
+        .await
+        .unwrap();
     let county = gongzhi_domain::RegionCode::parse("440507").unwrap();
     let grids = |counts: Vec<gongzhi_store::LevelCount>| {
         counts
@@ -509,6 +517,7 @@ fn configuration_layers_and_the_default_file() {
         assert!(defaults.contains(key), "{key} missing from\n{defaults}");
     }
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .env("GONGZHI_KEYS", gongzhi_testkit::TEST_KEYS)
         .args(["config", "print"])
         .env("GONGZHI_DATABASE_URL", "postgres://gz:s3cret@db.example/gz")
         .env("GONGZHI__SERVER__BIND", "0.0.0.0:9999")
@@ -521,6 +530,7 @@ fn configuration_layers_and_the_default_file() {
         "{shown}"
     );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .env("GONGZHI_KEYS", gongzhi_testkit::TEST_KEYS)
         .args(["config", "print"])
         .env("GONGZHI__SERVER__BYND", "x")
         .output()
@@ -531,6 +541,7 @@ fn configuration_layers_and_the_default_file() {
         text(&out)
     );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .env("GONGZHI_KEYS", gongzhi_testkit::TEST_KEYS)
         .args(["config", "print"])
         .env("GONGZHI__DEMO__CITY", "0440")
         .env("GONGZHI__SERVER__INDEX_REFRESH_SECS", "9")
@@ -550,6 +561,7 @@ fn the_demo_twice_duplicates_nothing() {
     let db = sqlite_url(dir.path());
     let run = || {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+            .env("GONGZHI_KEYS", gongzhi_testkit::TEST_KEYS)
             .args(["demo", "--no-serve"])
             .env("GONGZHI_DATABASE_URL", &db)
             .env("GONGZHI__DATA__REFERENCE_DIR", &data)
@@ -629,7 +641,9 @@ async fn every_guangdong_city_imports_and_the_real_mismatches_are_reported() {
         out.contains("4406.geojson: feature 1 (440604) was repaired"),
         "{out}"
     );
-    let store = SqliteStore::connect(&db).await.unwrap();
+    let store = SqliteStore::connect(&db, gongzhi_testkit::keyring())
+        .await
+        .unwrap();
     let province = gongzhi_domain::RegionCode::parse("44").unwrap();
     let counts = store.count_by_level(Some(&province)).await.unwrap();
     let county = counts
@@ -647,7 +661,9 @@ async fn every_guangdong_city_imports_and_the_real_mismatches_are_reported() {
 /// A database whose audit log holds six sealed entries.
 async fn audited_db(dir: &Path) -> String {
     let db = sqlite_url(dir);
-    let store = SqliteStore::connect(&db).await.unwrap();
+    let store = SqliteStore::connect(&db, gongzhi_testkit::keyring())
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
     let records: Vec<AuditRecord> = (0..6)
         .map(|i| AuditRecord {
@@ -722,6 +738,7 @@ async fn audit_verify_passes_an_intact_log_and_names_each_direct_edit() {
 fn a_retention_under_180_days_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .env("GONGZHI_KEYS", gongzhi_testkit::TEST_KEYS)
         .args(["audit", "purge"])
         .env("GONGZHI_DATABASE_URL", sqlite_url(dir.path()))
         .env("GONGZHI__AUDIT__RETENTION_DAYS", "90")
@@ -735,4 +752,79 @@ fn a_retention_under_180_days_is_refused() {
         ),
         "{stderr}"
     );
+}
+
+/// `gongzhi migrate` creates the key file, owner-only; `gongzhi keys
+/// rotate` adds a key, makes it primary and seals the stored phones again
+/// under it, which the new ring still opens and finds.
+#[tokio::test]
+async fn keys_are_created_once_and_rotation_reseals() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let key_file = dir.path().join("secret").join("keys.toml");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+            .args(args)
+            .env("GONGZHI_DATABASE_URL", &db)
+            .env("GONGZHI__SECURITY__KEY_FILE", &key_file)
+            .env("GONGZHI__LOG__FILTER", "warn")
+            .env_remove("GONGZHI_KEYS")
+            .output()
+            .unwrap()
+    };
+    ok(run(&["migrate"]));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the key file is the owner's alone");
+    }
+    let first =
+        gongzhi_domain::crypto::Keyring::parse(&std::fs::read_to_string(&key_file).unwrap())
+            .unwrap();
+    assert_eq!(first.ids(), vec!["k1"]);
+    let store = SqliteStore::connect(&db, std::sync::Arc::new(first))
+        .await
+        .unwrap();
+    let when = chrono::NaiveDate::from_ymd_opt(2026, 3, 2)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    let user = gongzhi_store::UserRecord {
+        id: "li.na".into(),
+        name: "李娜".into(),
+        role: "operator".into(),
+        region: Some(gongzhi_domain::RegionCode::parse("4405").unwrap()),
+        department: None,
+        grids: vec![],
+        phone: Some("13712345678".into()),
+        password_hash: None,
+        must_change: false,
+        failures: 0,
+        locked_until: None,
+        disabled: false,
+        created_at: when,
+        updated_at: when,
+    };
+    store.insert_user(&user, &[]).await.unwrap();
+    drop(store);
+
+    let out = ok(run(&["keys", "rotate"]));
+    assert!(out.contains("added key k2"), "{out}");
+    let second =
+        gongzhi_domain::crypto::Keyring::parse(&std::fs::read_to_string(&key_file).unwrap())
+            .unwrap();
+    assert_eq!((second.primary(), second.ids()), ("k2", vec!["k1", "k2"]));
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let sealed: String = sqlx::query_scalar("SELECT phone_sealed FROM users WHERE id = 'li.na'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(sealed.starts_with("sm4:k2:"), "{sealed}");
+    let store = SqliteStore::connect(&db, std::sync::Arc::new(second))
+        .await
+        .unwrap();
+    assert_eq!(store.user("li.na").await.unwrap().unwrap(), user);
+    let found = store.users_by_phone("137 1234 5678").await.unwrap();
+    assert_eq!(found.len(), 1, "the keyed hash follows the new key");
 }

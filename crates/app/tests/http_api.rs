@@ -318,6 +318,7 @@ async fn the_demo_city_answers_the_readme_lookup() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
         .args(["demo", "--no-serve"])
         .env("GONGZHI_DATABASE_URL", &db)
+        .env("GONGZHI_KEYS", gongzhi_testkit::TEST_KEYS)
         .env("GONGZHI__DEMO__EVENTS_PER_DAY", "3")
         .env(
             reference.split_once('=').unwrap().0,
@@ -325,8 +326,21 @@ async fn the_demo_city_answers_the_readme_lookup() {
         )
         .output()
         .unwrap();
-    ok(out);
+    let printed = ok(out);
+    let password = |login: &str| {
+        printed
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(login))
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("the demo printed no password for {login}: {printed}"))
+            .to_owned()
+    };
     let server = Server::start(&db);
+    let (status, refused) = server.get("/api/v1/stats/events").await;
+    assert_eq!(status, 403, "anonymous callers see nothing: {refused}");
+    let leader = server
+        .sign_in("demo-leader", &password("demo-leader"))
+        .await;
     let (_, hit) = server
         .get("/api/v1/locate?lng=116.68&lat=23.35&crs=gcj02")
         .await;
@@ -337,7 +351,9 @@ async fn the_demo_city_answers_the_readme_lookup() {
     let (_, ready) = server.get("/readyz").await;
     let grids = ready["indexed"]["grid"].as_u64().unwrap();
     assert!((8_000..=9_200).contains(&grids), "{grids}");
-    let (_, stats) = server.get("/api/v1/stats/events?group=region:county").await;
+    let (_, stats) = server
+        .get_as(&leader, "/api/v1/stats/events?group=region:county")
+        .await;
     let rows = stats["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 7, "every county has history: {stats}");
     let count: u64 = rows.iter().map(|r| r["count"].as_u64().unwrap()).sum();
@@ -347,7 +363,10 @@ async fn the_demo_city_answers_the_readme_lookup() {
         assert!((70.0..=100.0).contains(&closure), "{r}");
     }
     let (_, open) = server
-        .get("/api/v1/events?state=reported,accepted,dispatched,signed,in_progress")
+        .get_as(
+            &leader,
+            "/api/v1/events?state=reported,accepted,dispatched,signed,in_progress",
+        )
         .await;
     assert!(
         open["total"].as_u64().unwrap() > 0,
@@ -383,4 +402,56 @@ async fn the_binary_imports_generates_and_serves_on_postgresql() {
         ))
         .await;
     assert_eq!(grid["properties"]["staff"][0]["role"], "leader", "{grid}");
+}
+
+/// With a certificate and key configured, `serve` speaks HTTPS (rustls):
+/// a client trusting the certificate gets answers, a plain HTTP request on
+/// the same port does not.
+#[tokio::test]
+async fn serve_speaks_tls_when_given_a_certificate() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+    let server = Server::start_with(
+        &db,
+        &[
+            ("GONGZHI__SERVER__TLS_CERT", cert.to_str().unwrap()),
+            ("GONGZHI__SERVER__TLS_KEY", key.to_str().unwrap()),
+        ],
+    );
+    let address = server
+        .base
+        .strip_prefix("https://")
+        .expect("an https address")
+        .to_owned();
+
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(made.cert.der().clone()).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut tls = connector.connect(name, tcp).await.unwrap();
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    tls.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("content-security-policy"), "{answer}");
+
+    let plain = reqwest::get(format!("http://{address}/healthz")).await;
+    assert!(
+        plain.map_or(true, |r| !r.status().is_success()),
+        "plain HTTP is not served"
+    );
 }

@@ -19,6 +19,9 @@ pub enum Role {
     /// 职能部门处置人员: signs for, handles or returns what is dispatched to
     /// their department.
     DepartmentHandler,
+    /// 调解员: signs for, handles or returns disputes dispatched to their
+    /// mediation committee, as a department handler does for a department.
+    Mediator,
     /// 领导: supervises.
     Leader,
     /// 系统管理员: edits the catalogue, the responsibility list and
@@ -30,12 +33,13 @@ pub enum Role {
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Citizen,
         Role::GridWorker,
         Role::Operator,
         Role::Supervisor,
         Role::DepartmentHandler,
+        Role::Mediator,
         Role::Leader,
         Role::Admin,
         Role::System,
@@ -49,6 +53,7 @@ impl Role {
             Role::Operator => "operator",
             Role::Supervisor => "supervisor",
             Role::DepartmentHandler => "department_handler",
+            Role::Mediator => "mediator",
             Role::Leader => "leader",
             Role::Admin => "admin",
             Role::System => "system",
@@ -58,16 +63,6 @@ impl Role {
     /// The role of a machine name.
     pub fn parse(name: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == name)
-    }
-
-    /// Whether this role edits the city's rules (catalogue, responsibility list).
-    pub fn configures(self) -> bool {
-        self == Role::Admin
-    }
-
-    /// Whether this role sees reporters' contact details in full.
-    pub fn sees_contacts(self) -> bool {
-        matches!(self, Role::Operator | Role::Supervisor)
     }
 
     /// Whether this role may take `action` at all (the event's state and
@@ -90,7 +85,7 @@ impl Role {
             | Action::Start
             | Action::Handle
             | Action::Return
-            | Action::RequestExtension => self == DepartmentHandler,
+            | Action::RequestExtension => matches!(self, DepartmentHandler | Mediator),
             Action::Verify { .. } => centre || self == GridWorker,
             Action::Evaluate { .. } | Action::Reopen => centre || self == Citizen,
             Action::DecideExtension { .. } => self == Supervisor,
@@ -153,7 +148,7 @@ mod tests {
         }
         assert_eq!(
             Role::allowed_for(&Action::Sign),
-            vec![Role::DepartmentHandler]
+            vec![Role::DepartmentHandler, Role::Mediator]
         );
         assert!(!Role::Citizen.may(&Action::Close));
         for role in Role::ALL {

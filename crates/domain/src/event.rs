@@ -115,6 +115,10 @@ pub struct Reporter {
     /// Phone number as given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// Identity card number, where a channel records it (hotline, window);
+    /// checked when reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<String>,
 }
 
 /// Keeps the first `head` and last `tail` characters of `text`, masking
@@ -130,18 +134,24 @@ fn mask(text: &str, head: usize, tail: usize) -> String {
     out
 }
 
+/// A phone number as shown to those who may not see it: 138****5678.
+pub fn mask_phone(phone: &str) -> String {
+    mask(phone, 3, 4)
+}
+
 impl Reporter {
     /// Whether the reporter gave neither name nor phone.
     pub fn is_anonymous(&self) -> bool {
-        self.name.is_none() && self.phone.is_none()
+        self.name.is_none() && self.phone.is_none() && self.id_number.is_none()
     }
 
-    /// The reporter as shown to those who may not see contact details:
-    /// 张** and 138****5678.
+    /// The reporter as shown to those who may not see personal data:
+    /// 张**, 138****5678 and 440106********1235.
     pub fn masked(&self) -> Reporter {
         Reporter {
             name: self.name.as_deref().map(|n| mask(n, 1, 0)),
-            phone: self.phone.as_deref().map(|p| mask(p, 3, 4)),
+            phone: self.phone.as_deref().map(mask_phone),
+            id_number: self.id_number.as_deref().map(|n| mask(n, 6, 4)),
         }
     }
 }
@@ -409,12 +419,39 @@ fn check_text(
     if required && text.trim().is_empty() {
         return Err(invalid(field, "is required"));
     }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(invalid(field, "holds a control character"));
+    }
     let len = text.chars().count();
     if len > max {
         return Err(invalid(
             field,
             format!("is {len} characters, over the limit of {max}"),
         ));
+    }
+    Ok(())
+}
+
+/// Checks what a reporter gave: short fields, a real identity card number.
+fn check_reporter(reporter: &Reporter) -> Result<(), StepError> {
+    check_text(
+        "reporter.name",
+        reporter.name.as_deref().unwrap_or(""),
+        50,
+        false,
+    )?;
+    check_text(
+        "reporter.phone",
+        reporter.phone.as_deref().unwrap_or(""),
+        30,
+        false,
+    )?;
+    if let Some(number) = &reporter.id_number {
+        crate::identity::IdNumber::parse(number)
+            .map_err(|e| invalid("reporter.id_number", e.to_string()))?;
     }
     Ok(())
 }
@@ -467,6 +504,7 @@ impl Event {
         if intake.location.is_none() && intake.address.trim().is_empty() {
             return Err(invalid("location", "a location or an address is required"));
         }
+        check_reporter(&intake.reporter)?;
         let suggested = placement
             .region
             .as_ref()

@@ -3,11 +3,13 @@
 //! Everything here is deterministic and testable on its own; the store, the
 //! HTTP layer and the binary build on these types.
 
+pub mod access;
 pub mod actor;
 pub mod audit;
 pub mod calendar;
 pub mod catalogue;
 pub mod crs;
+pub mod crypto;
 pub mod event;
 pub mod event_flow;
 #[cfg(any(test, feature = "fixtures"))]

@@ -85,6 +85,7 @@ async fn intake(server: &Server, n: u64, offset: u64, categories: &[String]) -> 
             });
             let response = client
                 .post(&url)
+                .bearer_auth(common::token_of("operator", None))
                 .header("idempotency-key", format!("bench-{}", i + offset))
                 .json(&body)
                 .send()

@@ -14,6 +14,7 @@
 mod common;
 
 use common::{Backend, Server};
+use gongzhi_domain::access::{Principal, Scope};
 use gongzhi_domain::{Level, RegionCode};
 use gongzhi_store::{EventFilter, StatsGroup, Store};
 use std::time::Instant;
@@ -168,23 +169,29 @@ async fn run(backend: Backend, n: u64) {
             region: Some(RegionCode::parse(root).expect("a code")),
             ..EventFilter::default()
         };
-        let memory = service.stats(&filter, &groups).await.expect("statistics");
+        let memory = service
+            .stats(&Principal::system(), &filter, &groups)
+            .await
+            .expect("statistics");
         assert_eq!(
             memory,
             store
-                .event_stats(&filter, &groups)
+                .event_stats(&Scope::All, &filter, &groups)
                 .await
                 .expect("statistics"),
             "memory and the database agree"
         );
         let counted: u64 = memory.iter().map(|r| r.count).sum();
         let (p50, p95) = timings(RUNS, || async {
-            service.stats(&filter, &groups).await.expect("statistics");
+            service
+                .stats(&Principal::system(), &filter, &groups)
+                .await
+                .expect("statistics");
         })
         .await;
         let (s50, s95) = timings(SQL_RUNS, || async {
             store
-                .event_stats(&filter, &groups)
+                .event_stats(&Scope::All, &filter, &groups)
                 .await
                 .expect("statistics");
         })

@@ -2,12 +2,15 @@
 //! The id is the SHA-256 of the bytes, so the same photo sent twice (a
 //! retry) is stored once.
 
+use crate::caller::Caller;
 use crate::extract::Path;
 use crate::{ApiError, AppState};
 use axum::body::Bytes;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::{Json, Router, extract::State, routing::get, routing::post};
+use gongzhi_domain::access::Permission;
+use gongzhi_service::ServiceError;
 use gongzhi_store::Attachment;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -55,8 +58,14 @@ pub struct Uploaded {
         (status = 415, body = crate::error::ErrorBody)))]
 pub async fn upload(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
+    if !caller.may(Permission::ReportEvents) {
+        caller
+            .require(Permission::ActOnEvents)
+            .map_err(ServiceError::from)?;
+    }
     if body.len() > MAX_PHOTO_BYTES {
         return Err(ApiError::too_large(body.len(), MAX_PHOTO_BYTES));
     }
@@ -87,8 +96,12 @@ pub async fn upload(
     responses((status = 200, content_type = "image/jpeg"), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn download(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
+    caller
+        .require(Permission::ReadEvents)
+        .map_err(ServiceError::from)?;
     let found = state
         .store
         .attachment(&id)

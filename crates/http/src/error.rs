@@ -9,6 +9,7 @@ use axum::{
 };
 use gongzhi_domain::event::StepError;
 use gongzhi_service::ServiceError;
+use gongzhi_service::accounts::AccountError;
 use gongzhi_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -35,7 +36,7 @@ pub struct ErrorBody {
 }
 
 impl ApiError {
-    fn new(
+    pub(crate) fn new(
         status: StatusCode,
         code: &'static str,
         zh: impl Into<String>,
@@ -95,7 +96,17 @@ impl ApiError {
         )
     }
 
-    /// The caller's role may not do this.
+    /// 401: not signed in, or the session ended.
+    pub fn unauthenticated() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "未登录或会话已过期，请重新登录",
+            "not signed in, or the session has expired",
+        )
+    }
+
+    /// 403: the caller may not do this.
     pub fn forbidden(zh: impl Into<String>, en: impl Into<String>) -> Self {
         ApiError::new(StatusCode::FORBIDDEN, "forbidden", zh, en)
     }
@@ -191,6 +202,15 @@ impl From<ServiceError> for ApiError {
                 e.body.details = Some(serde_json::json!({ "field": field }));
                 e
             }
+            ServiceError::Denied(denied) => {
+                let mut e = ApiError::forbidden(
+                    format!("角色 {} 没有权限 {}", denied.role, denied.permission),
+                    denied.to_string(),
+                );
+                e.body.details = Some(serde_json::json!({ "permission": denied.permission }));
+                e
+            }
+            ServiceError::Account(e) => account_error(e),
             ServiceError::Catalogue(e) => ApiError::invalid_config(e.to_string()),
             ServiceError::Responsibility(e) => ApiError::invalid_config(e.to_string()),
             ServiceError::Store(e) => e.into(),
@@ -270,4 +290,47 @@ pub(crate) async fn json_errors(response: Response) -> Response {
         _ => ("http_error", "请求失败", "request failed"),
     };
     ApiError::new(status, code, zh, en).into_response()
+}
+
+/// The status and words of a failed sign-in or account change.
+fn account_error(e: AccountError) -> ApiError {
+    let en = e.to_string();
+    match e {
+        AccountError::BadCredentials => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "用户名或密码错误",
+            en,
+        ),
+        AccountError::Locked(until) => ApiError::new(
+            StatusCode::LOCKED,
+            "account_locked",
+            format!("登录失败次数过多，账号锁定至 {until}"),
+            en,
+        ),
+        AccountError::BadCode => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_code",
+            "验证码错误或已过期，请重新获取",
+            en,
+        ),
+        AccountError::TooSoon => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_soon",
+            "验证码发送过于频繁，请稍后再试",
+            en,
+        ),
+        AccountError::Unauthenticated => ApiError::unauthenticated(),
+        AccountError::Csrf => ApiError::forbidden("X-CSRF-Token 与会话不符", en),
+        AccountError::Invalid { field, reason } => {
+            let mut e = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                format!("字段 {field} 无效：{reason}"),
+                en,
+            );
+            e.body.details = Some(serde_json::json!({ "field": field }));
+            e
+        }
+    }
 }

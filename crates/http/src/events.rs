@@ -26,6 +26,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/events/{number}", get(one))
         .route("/events/{number}/timeline", get(timeline))
         .route("/events/{number}/duplicates", get(duplicates))
+        .route("/events/{number}/reporter", get(reporter))
         .route("/events/{number}/actions", post(act))
 }
 
@@ -158,10 +159,11 @@ fn idempotency(
         (status = 422, body = crate::error::ErrorBody)))]
 pub async fn report(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Caller(caller): Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    let actor = &caller.actor;
     let key = idempotency(&headers, &actor.id, &body)?;
     let b: ReportBody = parse_body(&body)?;
     let location = b
@@ -192,7 +194,7 @@ pub async fn report(
     let now = (state.now)();
     let done = state
         .service
-        .report(intake, placement, &actor, now, key)
+        .report(intake, placement, &caller, now, key)
         .await?;
     let catalogue = &state.service.rules().catalogue;
     metrics::counter!("gongzhi_events_reported_total", "channel" => channel.as_str())
@@ -401,7 +403,7 @@ pub struct EventList {
     responses((status = 200, body = EventList), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Caller(caller): Caller,
     Query(params): Query<FilterParams>,
 ) -> Result<Json<EventList>, ApiError> {
     let now = (state.now)();
@@ -420,13 +422,16 @@ pub async fn list(
     let page = parse_number("page", &params.page, 1, 1..=1_000_000)?;
     let page_size = parse_number("page_size", &params.page_size, 20, 1..=200)?;
     let offset = u64::from(page - 1) * u64::from(page_size);
-    let found = state.store.events(&filter, sort, offset, page_size).await?;
+    let found = state
+        .service
+        .events(&caller, &filter, sort, offset, page_size)
+        .await?;
     let catalogue = &state.service.rules().catalogue;
     Ok(Json(EventList {
         items: found
             .events
             .iter()
-            .map(|e| EventView::new(e, catalogue, actor.role, now))
+            .map(|e| EventView::new(e, catalogue, caller.actor.role, now))
             .collect(),
         total: found.total,
         page,
@@ -440,14 +445,14 @@ pub async fn list(
     responses((status = 200, body = EventView), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn one(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Caller(caller): Caller,
     Path(number): Path<String>,
 ) -> Result<Json<EventView>, ApiError> {
-    let event = state.service.event(&number).await?;
+    let event = state.service.event(&caller, &number).await?;
     Ok(Json(EventView::new(
         &event,
         &state.service.rules().catalogue,
-        actor.role,
+        caller.actor.role,
         (state.now)(),
     )))
 }
@@ -465,9 +470,10 @@ pub struct Timeline {
     responses((status = 200, body = Timeline), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn timeline(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Path(number): Path<String>,
 ) -> Result<Json<Timeline>, ApiError> {
-    let event = state.service.event(&number).await?;
+    let event = state.service.event(&caller, &number).await?;
     let entries = state.store.timeline(event.id).await?;
     Ok(Json(Timeline {
         items: entries.iter().map(TimelineView::from).collect(),
@@ -487,10 +493,11 @@ pub struct Duplicates {
     responses((status = 200, body = Duplicates), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn duplicates(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Path(number): Path<String>,
 ) -> Result<Json<Duplicates>, ApiError> {
-    let event = state.service.event(&number).await?;
-    let found = state.service.duplicates_of(&event).await?;
+    let event = state.service.event(&caller, &number).await?;
+    let found = state.service.duplicates_of(&caller, &event).await?;
     Ok(Json(Duplicates {
         items: duplicate_views(&found),
     }))
@@ -518,7 +525,7 @@ pub struct ActionBody {
         (status = 422, body = crate::error::ErrorBody)))]
 pub async fn act(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Caller(caller): Caller,
     Path(number): Path<String>,
     body: Bytes,
 ) -> Result<Json<EventView>, ApiError> {
@@ -526,13 +533,31 @@ pub async fn act(
     let now = (state.now)();
     let event = state
         .service
-        .act(&number, &b.step, &actor, now, b.expected_version)
+        .act(&number, &b.step, &caller, now, b.expected_version)
         .await?;
     metrics::counter!("gongzhi_event_steps_total", "action" => b.step.action.name()).increment(1);
     Ok(Json(EventView::new(
         &event,
         &state.service.rules().catalogue,
-        actor.role,
+        caller.actor.role,
         now,
     )))
+}
+
+/// Reveals an event's reporter in full, to a caller whose role may see
+/// personal data; every reveal is written to the audit log.
+#[utoipa::path(get, path = "/api/v1/events/{number}/reporter", tag = "events",
+    params(("number" = String, Path, description = "Event number")),
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn reporter(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(number): Path<String>,
+) -> Result<Json<Reporter>, ApiError> {
+    let reporter = state
+        .service
+        .reveal_reporter(&caller, &number, (state.now)())
+        .await?;
+    Ok(Json(reporter))
 }

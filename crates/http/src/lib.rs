@@ -7,17 +7,21 @@ mod caller;
 mod error;
 mod events;
 mod extract;
+mod headers;
+mod limits;
 mod locate;
 mod open311;
 mod openapi;
 mod ops;
 mod regions;
 mod rules;
+mod session;
 mod state;
 mod stats;
 mod views;
 
 pub use error::ApiError;
+pub use limits::RateLimits;
 pub use openapi::ApiDoc;
 pub use ops::metrics_handle;
 pub use state::{AppState, Clock, china_now};
@@ -93,12 +97,17 @@ pub fn router(state: AppState, limits: Limits) -> Router {
                 .merge(events::routes())
                 .merge(attachments::routes())
                 .merge(stats::routes())
-                .merge(rules::routes()),
+                .merge(rules::routes())
+                .merge(session::routes()),
         )
         .merge(open311::routes())
         .merge(openapi::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::limit,
+        ))
         .with_state(state)
         .layer(axum::middleware::from_fn(ops::record_metrics))
         .layer(RequestBodyLimitLayer::new(limits.body_bytes))
@@ -107,6 +116,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
             limits.timeout,
         ))
         .layer(axum::middleware::map_response(error::json_errors))
+        .layer(axum::middleware::map_response(headers::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

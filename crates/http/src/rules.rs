@@ -7,9 +7,10 @@ use crate::extract::Path;
 use crate::{ApiError, AppState};
 use axum::body::Bytes;
 use axum::{Json, Router, extract::State, routing::get, routing::put};
-use gongzhi_domain::actor::Actor;
+use gongzhi_domain::access::{Permission, Principal};
 use gongzhi_domain::catalogue::{CatalogueDocument, Category, Entry};
 use gongzhi_domain::responsibility::ResponsibilityDocument;
+use gongzhi_service::ServiceError;
 use gongzhi_store::ConfigKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -58,25 +59,19 @@ pub struct Edit<T> {
     pub document: T,
 }
 
+/// Refuses a caller who may not edit the rules, before their edit is
+/// even read.
+fn may_edit(caller: &Principal) -> Result<(), ApiError> {
+    caller
+        .require(Permission::EditRules)
+        .map_err(|denied| ServiceError::from(denied).into())
+}
+
 /// The version an edit saved.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Saved {
     /// The new version.
     pub version: i64,
-}
-
-fn require_admin(actor: &Actor) -> Result<(), ApiError> {
-    if actor.role.configures() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            format!("角色 {} 无权修改配置，仅限 admin", actor.role),
-            format!(
-                "a {} may not edit the city's rules; only an admin may",
-                actor.role
-            ),
-        ))
-    }
 }
 
 fn parse_edit<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Edit<T>, ApiError> {
@@ -127,14 +122,14 @@ pub async fn catalogue_version(
         (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn put_catalogue(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Caller(caller): Caller,
     body: Bytes,
 ) -> Result<Json<Saved>, ApiError> {
-    require_admin(&actor)?;
+    may_edit(&caller)?;
     let edit: Edit<CatalogueDocument> = parse_edit(&body)?;
     let version = state
         .service
-        .save_catalogue(edit.based_on, edit.document, &actor.id, (state.now)())
+        .save_catalogue(edit.based_on, edit.document, &caller, (state.now)())
         .await?;
     Ok(Json(Saved { version }))
 }
@@ -147,11 +142,11 @@ pub async fn put_catalogue(
         (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn put_entry(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Caller(caller): Caller,
     Path(code): Path<String>,
     body: Bytes,
 ) -> Result<Json<Saved>, ApiError> {
-    require_admin(&actor)?;
+    may_edit(&caller)?;
     let edit: Edit<Entry> = parse_edit(&body)?;
     let given = match &edit.document {
         Entry::Class(c) => &c.code,
@@ -174,7 +169,7 @@ pub async fn put_entry(
         .save_catalogue(
             edit.based_on,
             edited.document().clone(),
-            &actor.id,
+            &caller,
             (state.now)(),
         )
         .await?;
@@ -198,14 +193,14 @@ pub async fn responsibility(State(state): State<AppState>) -> Json<Responsibilit
         (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn put_responsibility(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Caller(caller): Caller,
     body: Bytes,
 ) -> Result<Json<Saved>, ApiError> {
-    require_admin(&actor)?;
+    may_edit(&caller)?;
     let edit: Edit<ResponsibilityDocument> = parse_edit(&body)?;
     let version = state
         .service
-        .save_responsibility(edit.based_on, edit.document, &actor.id, (state.now)())
+        .save_responsibility(edit.based_on, edit.document, &caller, (state.now)())
         .await?;
     Ok(Json(Saved { version }))
 }

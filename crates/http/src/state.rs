@@ -1,9 +1,10 @@
 //! What every handler can reach.
 
+use crate::RateLimits;
 use arc_swap::ArcSwap;
 use chrono::NaiveDateTime;
 use gongzhi_geo::locator::Locator;
-use gongzhi_service::Service;
+use gongzhi_service::{Accounts, Service};
 use gongzhi_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
@@ -27,6 +28,14 @@ pub struct AppState {
     pub locator: Arc<ArcSwap<Locator>>,
     /// The closed loop's use cases.
     pub service: Arc<Service>,
+    /// Signing in and who is asking.
+    pub accounts: Arc<Accounts>,
+    /// Requests a minute per client address on sign-in and public
+    /// endpoints.
+    pub rate_limits: Arc<RateLimits>,
+    /// Whether cookies are marked `Secure` (served over TLS, directly or
+    /// behind a proxy).
+    pub secure_cookies: bool,
     /// What time it is.
     pub now: Clock,
     /// Renders `/metrics`.
@@ -42,12 +51,16 @@ impl AppState {
         store: Arc<dyn Store>,
         locator: Locator,
         service: Arc<Service>,
+        accounts: Arc<Accounts>,
         metrics: PrometheusHandle,
     ) -> Self {
         AppState {
             store,
             locator: Arc::new(ArcSwap::from_pointee(locator)),
             service,
+            accounts,
+            rate_limits: Arc::new(RateLimits::default()),
+            secure_cookies: false,
             now: Arc::new(china_now),
             metrics,
             open311_keys: Arc::new(Vec::new()),
@@ -58,6 +71,22 @@ impl AppState {
     pub fn with_open311_keys(self, keys: Vec<String>) -> Self {
         AppState {
             open311_keys: Arc::new(keys),
+            ..self
+        }
+    }
+
+    /// The same state marking cookies `Secure` or not.
+    pub fn with_secure_cookies(self, secure_cookies: bool) -> Self {
+        AppState {
+            secure_cookies,
+            ..self
+        }
+    }
+
+    /// The same state with these rate limits.
+    pub fn with_rate_limits(self, limits: RateLimits) -> Self {
+        AppState {
+            rate_limits: Arc::new(limits),
             ..self
         }
     }

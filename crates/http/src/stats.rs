@@ -1,6 +1,7 @@
 //! Statistics of events over HTTP: counts by region, category, state,
 //! channel, department or day, with the rates a centre is assessed by.
 
+use crate::caller::Caller;
 use crate::events::FilterParams;
 use crate::extract::Query;
 use crate::{ApiError, AppState};
@@ -92,6 +93,7 @@ fn view(names: &[String], row: &StatsRow) -> StatsRowView {
     responses((status = 200, body = Stats), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn stats(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Query(params): Query<FilterParams>,
 ) -> Result<Json<Stats>, ApiError> {
     let filter = params.filter((state.now)())?;
@@ -113,7 +115,7 @@ pub async fn stats(
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .unzip();
-    let rows = state.service.stats(&filter, &groups).await?;
+    let rows = state.service.stats(&caller, &filter, &groups).await?;
     Ok(Json(Stats {
         rows: rows.iter().map(|r| view(&names, r)).collect(),
     }))

@@ -1,6 +1,5 @@
 //! How events, timelines and statistics look over HTTP: instants in China
-//! time with their offset, categories with their names, reporters masked
-//! for those who may not see contact details.
+//! time with their offset, categories with their names, reporters masked.
 
 use chrono::NaiveDateTime;
 use gongzhi_domain::actor::Role;
@@ -53,7 +52,8 @@ pub struct EventView {
     pub region: Option<String>,
     /// Outside the jurisdiction or unplaced: the centre places it by hand.
     pub outside: bool,
-    /// The reporter, masked unless the caller may see contacts.
+    /// The reporter, masked: the full details are revealed one event at a
+    /// time, and audited (`/api/v1/events/{number}/reporter`).
     #[schema(value_type = Object)]
     pub reporter: Reporter,
     /// `normal`, `urgent` or `critical`.
@@ -140,11 +140,7 @@ impl EventView {
             grid: event.placement.grid.as_ref().map(ToString::to_string),
             region: event.placement.region.as_ref().map(ToString::to_string),
             outside: event.placement.outside,
-            reporter: if role.sees_contacts() {
-                event.reporter.clone()
-            } else {
-                event.reporter.masked()
-            },
+            reporter: event.reporter.masked(),
             urgency: event.urgency.as_str().into(),
             attachments: event.attachments.clone(),
             state: event.flow.state.as_str().into(),

@@ -3,7 +3,8 @@
 
 mod common;
 
-use common::{COMMUNITY, Server, WEST, WEST_GRID, at};
+use common::{COMMUNITY, Server, WEST, WEST_GRID, at, token_of};
+use gongzhi_domain::audit::AuditKind;
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -96,8 +97,30 @@ async fn a_citizen_complaint_goes_round_the_whole_loop(s: Server) {
         .step(&n, "operator", op, json!({"action": "accept"}))
         .await;
     assert_eq!(
-        e["reporter"]["phone"], "13812345678",
-        "the centre sees the contact"
+        e["reporter"]["phone"], "138****5678",
+        "contacts are masked in every view"
+    );
+    let reveal = format!("/api/v1/events/{n}/reporter");
+    let (status, full) = s.get(&reveal, "operator").await;
+    assert_eq!((status, &full["phone"]), (200, &json!("13812345678")));
+    let (status, refused) = s.get(&reveal, "grid_worker").await;
+    assert_eq!((status, &refused["code"]), (403, &json!("forbidden")));
+    let head = s.store.audit_head().await.unwrap();
+    let reveals: Vec<_> = s
+        .store
+        .audit_entries(0, head.seq as u32)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.record.kind == AuditKind::Reveal)
+        .collect();
+    assert_eq!(reveals.len(), 1, "one reveal, one audit entry");
+    assert_eq!(
+        (
+            reveals[0].record.actor.as_str(),
+            reveals[0].record.subject.as_str()
+        ),
+        ("operator-1", n.as_str())
     );
     assert_eq!(e["phase"], "dispatch");
     let e = s
@@ -432,6 +455,7 @@ async fn bad_input_gets_a_precise_error(s: Server) {
     let upload = |bytes: Vec<u8>| {
         s.client
             .post(format!("{}/api/v1/attachments", s.base))
+            .bearer_auth(token_of("citizen", None))
             .body(bytes)
             .send()
     };
@@ -447,6 +471,7 @@ async fn bad_input_gets_a_precise_error(s: Server) {
     let back = s
         .client
         .get(format!("{}/api/v1/attachments/{id}", s.base))
+        .bearer_auth(token_of("operator", None))
         .send()
         .await
         .unwrap();
@@ -478,6 +503,7 @@ async fn retries_and_races_never_double_anything(s: Server) {
     let send = |body: Value| {
         s.client
             .post(format!("{}/api/v1/events", s.base))
+            .bearer_auth(token_of("citizen", None))
             .header("idempotency-key", "phone-7-report-1")
             .json(&body)
             .send()

@@ -363,6 +363,10 @@ async fn a_posted_request_becomes_an_open311_event(s: Server) {
     assert_eq!(event["location"], json!({"lng": 116.705, "lat": 23.365}));
     assert_eq!(
         event["reporter"],
+        json!({"name": "王**", "phone": "138****5678"})
+    );
+    assert_eq!(
+        s.reveal(number).await,
         json!({"name": "王小明", "phone": "13812345678"})
     );
     let (status, timeline) = s
@@ -527,6 +531,7 @@ async fn a_finished_event_is_a_closed_request(s: Server) {
     let stored: Value = s
         .client
         .post(format!("{}/api/v1/attachments", s.base))
+        .bearer_auth(common::token_of("citizen", None))
         .body(png)
         .send()
         .await
@@ -777,6 +782,10 @@ async fn a_real_open311_client_lists_posts_and_reads_back() {
     assert_eq!(event["grid"], WEST_GRID);
     assert_eq!(
         event["reporter"],
+        json!({"name": "王**", "phone": "138****5678"})
+    );
+    assert_eq!(
+        s.reveal(number).await,
         json!({"name": "王小明", "phone": "13812345678"})
     );
 }

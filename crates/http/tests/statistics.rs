@@ -6,6 +6,7 @@
 mod common;
 
 use common::{COMMUNITY, Server, WEST, WEST_GRID, at};
+use gongzhi_domain::access::{Principal, Scope};
 use gongzhi_domain::event::Channel;
 use gongzhi_domain::event_flow::EventState;
 use gongzhi_domain::sla::SlaColour;
@@ -198,6 +199,22 @@ fn groupings() -> Vec<Vec<StatsGroup>> {
     ]
 }
 
+/// Scopes of every kind memory answers, one of them empty.
+fn scopes() -> Vec<Scope> {
+    let code = |c: &str| RegionCode::parse(c).unwrap();
+    vec![
+        Scope::All,
+        Scope::Region(code("4405")),
+        Scope::Region(code(COMMUNITY)),
+        Scope::Department {
+            region: code("440507"),
+            department: "440507-chengguan".into(),
+        },
+        Scope::Grids(vec![code(WEST_GRID)]),
+        Scope::Region(code("440511")),
+    ]
+}
+
 /// Rows in one order whatever the backend's collation and NULL order.
 fn sorted(mut rows: Vec<StatsRow>) -> Vec<StatsRow> {
     rows.sort_by(|a, b| a.keys.cmp(&b.keys));
@@ -214,24 +231,37 @@ async fn memory_and_sql_agree(s: Server) {
     }
     report(&s, 30, 60, 10).await;
     let store = s.service.store();
-    for filter in filters() {
-        for groups in groupings() {
-            let memory = s
-                .service
-                .statistics()
-                .stats(&filter, &groups)
-                .expect("memory answers");
-            let sql = store.event_stats(&filter, &groups).await.unwrap();
-            assert_eq!(
-                sorted(memory),
-                sorted(sql),
-                "{filter:?} grouped by {groups:?}"
-            );
+    let mut admitted = Vec::new();
+    for scope in scopes() {
+        for filter in filters() {
+            for groups in groupings() {
+                let memory = s
+                    .service
+                    .statistics()
+                    .stats(&scope, &filter, &groups)
+                    .expect("memory answers");
+                let sql = store.event_stats(&scope, &filter, &groups).await.unwrap();
+                assert_eq!(
+                    sorted(memory),
+                    sorted(sql),
+                    "{scope:?}: {filter:?} grouped by {groups:?}"
+                );
+            }
         }
+        let all = store
+            .event_stats(&scope, &EventFilter::default(), &[])
+            .await
+            .unwrap();
+        admitted.push(all.first().map_or(0, |r| r.count));
     }
+    assert_eq!(admitted[0], 60, "the whole city holds every report");
+    assert!(
+        admitted.iter().any(|n| *n > 0 && *n < 60) && admitted.contains(&0),
+        "scopes narrow: {admitted:?}"
+    );
     let all = s
         .service
-        .stats(&EventFilter::default(), &[])
+        .stats(&Principal::system(), &EventFilter::default(), &[])
         .await
         .unwrap()
         .remove(0);
@@ -243,11 +273,18 @@ async fn memory_and_sql_agree(s: Server) {
         ..EventFilter::default()
     };
     assert!(
-        s.service.statistics().stats(&text, &[]).is_none(),
+        s.service
+            .statistics()
+            .stats(&Scope::All, &text, &[])
+            .is_none(),
         "a text search is the store's"
     );
     assert_eq!(
-        s.service.stats(&text, &[]).await.unwrap()[0].count,
+        s.service
+            .stats(&Principal::system(), &text, &[])
+            .await
+            .unwrap()[0]
+            .count,
         60,
         "and the service asks it"
     );

@@ -16,6 +16,12 @@ pub enum ServiceError {
         /// Its key.
         key: String,
     },
+    /// The caller's role lacks the permission the use case needs.
+    #[error(transparent)]
+    Denied(#[from] gongzhi_domain::access::Denied),
+    /// Signing in or an account change failed.
+    #[error(transparent)]
+    Account(#[from] crate::accounts::AccountError),
     /// A step or report the loop refuses.
     #[error(transparent)]
     Step(#[from] StepError),

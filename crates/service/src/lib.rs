@@ -9,16 +9,18 @@
 //! fresh store) and kept in memory; an edit through the service swaps them
 //! at once, and [`Service::reload`] picks up edits made by another process.
 
+pub mod accounts;
 mod error;
 mod statistics;
 
+pub use accounts::Accounts;
 pub use error::ServiceError;
 pub use statistics::{Facts, Statistics};
 
 use arc_swap::ArcSwap;
 use chrono::NaiveDateTime;
 use gongzhi_domain::LngLat;
-use gongzhi_domain::actor::Actor;
+use gongzhi_domain::access::{Permission, Principal, Scope};
 use gongzhi_domain::calendar::Calendar;
 use gongzhi_domain::catalogue::{Catalogue, CatalogueDocument};
 use gongzhi_domain::event::{Candidate, DuplicateWindow, Event, Intake, Placement, Rules, Step};
@@ -281,19 +283,44 @@ impl Service {
     /// can answer.
     pub async fn stats(
         &self,
+        caller: &Principal,
         filter: &EventFilter,
         groups: &[StatsGroup],
     ) -> Result<Vec<StatsRow>, ServiceError> {
+        caller.require(Permission::ReadStatistics)?;
         // A scan of a million events takes tens of milliseconds: off the
         // threads that answer requests.
-        let (statistics, owned) = (self.statistics.clone(), (filter.clone(), groups.to_vec()));
-        let scanned = tokio::task::spawn_blocking(move || statistics.stats(&owned.0, &owned.1))
-            .await
-            .map_err(|e| StoreError::Backend(format!("the statistics scan failed: {e}")))?;
+        let (statistics, owned) = (
+            self.statistics.clone(),
+            (caller.scope.clone(), filter.clone(), groups.to_vec()),
+        );
+        let scanned =
+            tokio::task::spawn_blocking(move || statistics.stats(&owned.0, &owned.1, &owned.2))
+                .await
+                .map_err(|e| StoreError::Backend(format!("the statistics scan failed: {e}")))?;
         match scanned {
             Some(rows) => Ok(rows),
-            None => Ok(self.store.event_stats(filter, groups).await?),
+            None => Ok(self
+                .store
+                .event_stats(&caller.scope, filter, groups)
+                .await?),
         }
+    }
+
+    /// A page of the events the caller may see that match `filter`.
+    pub async fn events(
+        &self,
+        caller: &Principal,
+        filter: &EventFilter,
+        sort: EventSort,
+        offset: u64,
+        limit: u32,
+    ) -> Result<gongzhi_store::EventPage, ServiceError> {
+        caller.require(Permission::ReadEvents)?;
+        Ok(self
+            .store
+            .events(&caller.scope, filter, sort, offset, limit)
+            .await?)
     }
 
     /// Reads the rules again when another process saved a new version of
@@ -353,12 +380,18 @@ impl Service {
     /// (once per idempotency key) and finds suggested duplicates.
     pub async fn report(
         &self,
-        intake: Intake,
+        mut intake: Intake,
         placement: Placement,
-        actor: &Actor,
+        caller: &Principal,
         now: NaiveDateTime,
         key: Option<IdempotencyKey>,
     ) -> Result<Reported, ServiceError> {
+        caller.require(Permission::ReportEvents)?;
+        if let Some(phone) = &caller.phone {
+            // A signed-in citizen's report is theirs to follow and rate.
+            intake.reporter.phone = Some(phone.as_str().to_owned());
+        }
+        let actor = &caller.actor;
         self.check_attachments(&intake.attachments).await?;
         let city = self.rules();
         let rules = rules_of(&city, &self.calendar);
@@ -383,17 +416,30 @@ impl Service {
         })
     }
 
-    /// Open events that may report the same matter as `event`.
+    /// Open events the caller may see that may report the same matter as
+    /// `event`.
     pub async fn duplicates_of(
         &self,
+        caller: &Principal,
         event: &Event,
     ) -> Result<Vec<(Candidate, f64)>, ServiceError> {
-        Ok(
-            duplicates_of_all(self.store.as_ref(), self.window, &[Some(event)])
+        caller.require(Permission::ReadEvents)?;
+        let found = duplicates_of_all(self.store.as_ref(), self.window, &[Some(event)])
+            .await?
+            .pop()
+            .unwrap_or_default();
+        let mut seen = Vec::with_capacity(found.len());
+        for (candidate, distance) in found {
+            if self
+                .store
+                .event(&caller.scope, &candidate.number)
                 .await?
-                .pop()
-                .unwrap_or_default(),
-        )
+                .is_some()
+            {
+                seen.push((candidate, distance));
+            }
+        }
+        Ok(seen)
     }
 
     async fn check_attachments(&self, ids: &[String]) -> Result<(), ServiceError> {
@@ -407,15 +453,47 @@ impl Service {
         }
     }
 
-    /// The event with `number`.
-    pub async fn event(&self, number: &str) -> Result<Event, ServiceError> {
+    /// The event with `number`, if the caller may see it; one they may
+    /// not see is not found, so that its existence does not leak.
+    pub async fn event(&self, caller: &Principal, number: &str) -> Result<Event, ServiceError> {
+        caller.require(Permission::ReadEvents)?;
+        let well_formed =
+            number.len() <= 32 && number.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+        if !well_formed {
+            return Err(ServiceError::NotFound {
+                what: "event",
+                key: number.chars().take(32).collect(),
+            });
+        }
         self.store
-            .event(number)
+            .event(&caller.scope, number)
             .await?
             .ok_or_else(|| ServiceError::NotFound {
                 what: "event",
                 key: number.to_owned(),
             })
+    }
+
+    /// The reporter of event `number` in full, for a caller who may see
+    /// personal data; the reveal is audited.
+    pub async fn reveal_reporter(
+        &self,
+        caller: &Principal,
+        number: &str,
+        now: NaiveDateTime,
+    ) -> Result<gongzhi_domain::event::Reporter, ServiceError> {
+        caller.require(Permission::RevealPersonalData)?;
+        let event = self.event(caller, number).await?;
+        let record = gongzhi_domain::audit::AuditRecord {
+            at: now,
+            actor: caller.actor.id.clone(),
+            role: caller.actor.role.as_str().into(),
+            kind: gongzhi_domain::audit::AuditKind::Reveal,
+            subject: number.to_owned(),
+            detail: r#"{"fields":"reporter"}"#.into(),
+        };
+        self.store.append_audit(&[record]).await?;
+        Ok(event.reporter)
     }
 
     /// Takes `step` on the event `number` as `actor` at `now`. With
@@ -428,12 +506,14 @@ impl Service {
         &self,
         number: &str,
         step: &Step,
-        actor: &Actor,
+        caller: &Principal,
         now: NaiveDateTime,
         expected_version: Option<i64>,
     ) -> Result<Event, ServiceError> {
+        caller.require(Permission::ActOnEvents)?;
+        let actor = &caller.actor;
         self.check_attachments(&step.attachments).await?;
-        let event = self.event(number).await?;
+        let event = self.event(caller, number).await?;
         if let Some(expected) = expected_version.filter(|v| *v != event.version) {
             return Err(ServiceError::Store(StoreError::Conflict(format!(
                 "event {number} is at version {}, not {expected}: reload it and try again",
@@ -443,7 +523,7 @@ impl Service {
         let city = self.rules();
         let master = match (&step.action, &step.into) {
             (Action::Merge, Some(into)) => {
-                let master = self.event(into).await?;
+                let master = self.event(caller, into).await?;
                 event.check_master(&master)?;
                 Some(master)
             }
@@ -461,7 +541,7 @@ impl Service {
             };
             let page = self
                 .store
-                .events(&merged, EventSort::Oldest, 0, u32::MAX)
+                .events(&Scope::All, &merged, EventSort::Oldest, 0, u32::MAX)
                 .await?;
             entries.extend(
                 page.events
@@ -510,9 +590,10 @@ impl Service {
         &self,
         based_on: i64,
         document: CatalogueDocument,
-        author: &str,
+        caller: &Principal,
         now: NaiveDateTime,
     ) -> Result<i64, ServiceError> {
+        caller.require(Permission::EditRules)?;
         let catalogue = Catalogue::new(document)?;
         let current = self.rules();
         Responsibility::new(current.responsibility.document().clone(), &catalogue)?;
@@ -522,7 +603,7 @@ impl Service {
                 ConfigKind::Catalogue,
                 based_on,
                 &to_json(catalogue.document()),
-                author,
+                &caller.actor.id,
                 now,
             )
             .await?;
@@ -535,9 +616,10 @@ impl Service {
         &self,
         based_on: i64,
         document: ResponsibilityDocument,
-        author: &str,
+        caller: &Principal,
         now: NaiveDateTime,
     ) -> Result<i64, ServiceError> {
+        caller.require(Permission::EditRules)?;
         let current = self.rules();
         let list = Responsibility::new(document, &current.catalogue)?;
         let version = self
@@ -546,7 +628,7 @@ impl Service {
                 ConfigKind::Responsibility,
                 based_on,
                 &to_json(list.document()),
-                author,
+                &caller.actor.id,
                 now,
             )
             .await?;

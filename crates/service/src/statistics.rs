@@ -12,6 +12,7 @@
 //! reload never undoes a write recorded while it ran.
 
 use foldhash::HashMap;
+use gongzhi_domain::access::Scope;
 use gongzhi_domain::calendar::{epoch_of_local, local_of_epoch};
 use gongzhi_domain::event::Channel;
 use gongzhi_domain::event_flow::EventState;
@@ -47,6 +48,19 @@ impl Dict {
         self.ids.insert(name.to_owned(), id);
         self.names.push(name.to_owned());
         id
+    }
+
+    /// The index of `name`, or [`UNKNOWN`] where no fact holds it.
+    fn find(&self, name: &str) -> u32 {
+        self.ids.get(name).copied().unwrap_or(UNKNOWN)
+    }
+
+    /// For each region code held, whether it lies within `root`.
+    fn within(&self, root: &RegionCode) -> Vec<bool> {
+        self.names
+            .iter()
+            .map(|code| RegionCode::parse(code).is_ok_and(|c| c.is_within(root)))
+            .collect()
     }
 
     /// The index of `name`, or [`NONE`] where there is none.
@@ -157,15 +171,25 @@ impl Facts {
     /// [`gongzhi_store::EventStore::event_stats`] of the counted events;
     /// `None` for what memory does not answer (a text search, a master's
     /// duplicates, more than [`MAX_GROUPS`] groups).
-    pub fn stats(&self, filter: &EventFilter, groups: &[StatsGroup]) -> Option<Vec<StatsRow>> {
+    pub fn stats(
+        &self,
+        scope: &Scope,
+        filter: &EventFilter,
+        groups: &[StatsGroup],
+    ) -> Option<Vec<StatsRow>> {
         let searches = filter.text.as_deref().is_some_and(|t| !t.trim().is_empty());
         if searches || filter.master.is_some() || groups.len() > MAX_GROUPS {
             return None;
         }
+        let bound = Bound::new(self, scope)?;
         let test = Test::new(self, filter);
         let keys = Keys::new(self, groups);
         let mut groups_seen = Groups::new(&keys);
-        for fact in self.facts.iter().filter(|f| test.admits(f)) {
+        for fact in self
+            .facts
+            .iter()
+            .filter(|f| bound.admits(f) && test.admits(f))
+        {
             groups_seen.tally(keys.of(fact)).add(fact);
         }
         if groups.is_empty() && groups_seen.tallies.is_empty() {
@@ -299,6 +323,66 @@ impl Tally {
     }
 }
 
+/// A scope made ready to test facts, as the store's SQL decides it.
+enum Bound {
+    /// Every fact.
+    All,
+    /// Facts in regions marked inside (unplaced ones as `unplaced` says),
+    /// of the department where one is given.
+    Regions {
+        inside: Vec<bool>,
+        unplaced: bool,
+        department: Option<u32>,
+    },
+    /// Facts in these grids.
+    Grids(Vec<u32>),
+}
+
+impl Bound {
+    /// `None` for scopes memory does not answer (a reporter's own reports,
+    /// whose phone is not counted here).
+    fn new(facts: &Facts, scope: &Scope) -> Option<Bound> {
+        let regions = |root: &RegionCode, department: Option<u32>| Bound::Regions {
+            inside: facts.regions.within(root),
+            unplaced: Scope::covers_unplaced(root),
+            department,
+        };
+        Some(match scope {
+            Scope::All => Bound::All,
+            Scope::Region(root) => regions(root, None),
+            Scope::Department { region, department } => {
+                regions(region, Some(facts.departments.find(department)))
+            }
+            Scope::Grids(grids) => Bound::Grids(
+                grids
+                    .iter()
+                    .map(|g| facts.regions.find(g.as_str()))
+                    .collect(),
+            ),
+            Scope::Reporter(_) | Scope::Nothing => return None,
+        })
+    }
+
+    fn admits(&self, fact: &Fact) -> bool {
+        match self {
+            Bound::All => true,
+            Bound::Regions {
+                inside,
+                unplaced,
+                department,
+            } => {
+                let placed = if fact.region == NONE {
+                    *unplaced
+                } else {
+                    inside.get(fact.region as usize).copied().unwrap_or(false)
+                };
+                placed && department.is_none_or(|d| fact.department == d)
+            }
+            Bound::Grids(grids) => grids.contains(&fact.grid),
+        }
+    }
+}
+
 /// A filter made ready to test facts: its strings as indexes, its region
 /// as the set of counted regions inside it.
 struct Test<'a> {
@@ -314,7 +398,6 @@ struct Test<'a> {
 
 impl<'a> Test<'a> {
     fn new(facts: &Facts, filter: &'a EventFilter) -> Test<'a> {
-        let id_of = |dict: &Dict, name: &str| dict.ids.get(name).copied().unwrap_or(UNKNOWN);
         Test {
             filter,
             now: epoch_of_local(filter.now.unwrap_or_default()),
@@ -327,22 +410,15 @@ impl<'a> Test<'a> {
                         || filter.categories.iter().any(|p| c.starts_with(p.as_str()))
                 })
                 .collect(),
-            regions: filter.region.as_ref().map(|root| {
-                facts
-                    .regions
-                    .names
-                    .iter()
-                    .map(|code| RegionCode::parse(code).is_ok_and(|c| c.is_within(root)))
-                    .collect()
-            }),
-            grid: filter
-                .grid
+            regions: filter
+                .region
                 .as_ref()
-                .map(|g| id_of(&facts.regions, g.as_str())),
+                .map(|root| facts.regions.within(root)),
+            grid: filter.grid.as_ref().map(|g| facts.regions.find(g.as_str())),
             department: filter
                 .department
                 .as_deref()
-                .map(|d| id_of(&facts.departments, d)),
+                .map(|d| facts.departments.find(d)),
             from: filter.from.map(epoch_of_local),
             to: filter.to.map(epoch_of_local),
         }
@@ -551,9 +627,14 @@ impl Statistics {
     }
 
     /// [`Facts::stats`]; `None` too before the first load.
-    pub fn stats(&self, filter: &EventFilter, groups: &[StatsGroup]) -> Option<Vec<StatsRow>> {
+    pub fn stats(
+        &self,
+        scope: &Scope,
+        filter: &EventFilter,
+        groups: &[StatsGroup],
+    ) -> Option<Vec<StatsRow>> {
         let state = self.state.read().unwrap_or_else(|e| e.into_inner());
-        state.facts.as_ref()?.stats(filter, groups)
+        state.facts.as_ref()?.stats(scope, filter, groups)
     }
 }
 
@@ -585,7 +666,7 @@ mod tests {
     /// The events counted per state.
     fn states(statistics: &Statistics) -> Vec<(Option<String>, u64)> {
         statistics
-            .stats(&EventFilter::default(), &[StatsGroup::State])
+            .stats(&Scope::All, &EventFilter::default(), &[StatsGroup::State])
             .expect("loaded")
             .into_iter()
             .map(|r| (r.keys[0].clone(), r.count))
@@ -596,7 +677,11 @@ mod tests {
     fn nothing_is_answered_before_the_first_load() {
         let statistics = Statistics::default();
         statistics.record(&facts(1, 1, EventState::Reported));
-        assert!(statistics.stats(&EventFilter::default(), &[]).is_none());
+        assert!(
+            statistics
+                .stats(&Scope::All, &EventFilter::default(), &[])
+                .is_none()
+        );
     }
 
     #[test]
@@ -630,7 +715,7 @@ mod tests {
         let statistics = Statistics::default();
         statistics.finish_load(Facts::default());
         let rows = statistics
-            .stats(&EventFilter::default(), &[])
+            .stats(&Scope::All, &EventFilter::default(), &[])
             .expect("loaded");
         assert_eq!(rows, [StatsRow::default()]);
     }

@@ -1,9 +1,14 @@
 use super::*;
 use gongzhi_domain::RegionCode;
 use gongzhi_domain::actor::Role;
+use gongzhi_domain::crypto::Keyring;
 use gongzhi_domain::event::{Channel, Reporter, Urgency};
 use gongzhi_domain::fixtures::{self, person};
 use gongzhi_store_sqlite::SqliteStore;
+
+fn keyring() -> Arc<Keyring> {
+    Arc::new(Keyring::generate())
+}
 
 fn at(day: u32, h: u32, m: u32) -> NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(2026, 3, day)
@@ -15,7 +20,7 @@ fn at(day: u32, h: u32, m: u32) -> NaiveDateTime {
 async fn service() -> (Service, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/g.db", dir.path().display());
-    let store = SqliteStore::connect(&url).await.unwrap();
+    let store = SqliteStore::connect(&url, keyring()).await.unwrap();
     store.migrate().await.unwrap();
     let service = Service::open(
         Arc::new(store),
@@ -27,7 +32,7 @@ async fn service() -> (Service, tempfile::TempDir) {
     .unwrap();
     let list = fixtures::City::new().responsibility.document().clone();
     service
-        .save_responsibility(1, list, "admin", at(1, 8, 0))
+        .save_responsibility(1, list, &Principal::system(), at(1, 8, 0))
         .await
         .unwrap();
     (service, dir)
@@ -83,7 +88,7 @@ async fn a_fresh_store_gets_the_built_in_rules_once() {
 #[tokio::test]
 async fn a_catalogue_edit_applies_to_new_events_only() {
     let (service, _dir) = service().await;
-    let citizen = person(Role::Citizen, None);
+    let citizen = Principal::replaying(person(Role::Citizen, None));
     let before = service
         .report(intake(116.70), placement(), &citizen, at(2, 9, 0), None)
         .await
@@ -100,11 +105,13 @@ async fn a_catalogue_edit_applies_to_new_events_only() {
         unit: gongzhi_domain::calendar::LimitUnit::WorkingDays,
     });
     let v = service
-        .save_catalogue(1, doc.clone(), "admin", at(2, 9, 1))
+        .save_catalogue(1, doc.clone(), &Principal::system(), at(2, 9, 1))
         .await
         .unwrap();
     assert_eq!(v, 2);
-    let stale = service.save_catalogue(1, doc, "other", at(2, 9, 2)).await;
+    let stale = service
+        .save_catalogue(1, doc, &Principal::system(), at(2, 9, 2))
+        .await;
     assert!(matches!(
         stale,
         Err(ServiceError::Store(StoreError::Conflict(_)))
@@ -115,7 +122,10 @@ async fn a_catalogue_edit_applies_to_new_events_only() {
         .unwrap();
     assert_eq!(after.event.catalogue_version, 2);
     assert_eq!(after.event.limits.accept.value, 3);
-    let stored = service.event(&before.number).await.unwrap();
+    let stored = service
+        .event(&Principal::system(), &before.number)
+        .await
+        .unwrap();
     assert_eq!(
         (stored.catalogue_version, stored.limits.accept),
         (1, before.limits.accept)
@@ -133,8 +143,8 @@ async fn a_catalogue_edit_applies_to_new_events_only() {
 #[tokio::test]
 async fn closing_a_master_tells_its_duplicates() {
     let (service, _dir) = service().await;
-    let citizen = person(Role::Citizen, None);
-    let op = person(Role::Operator, None);
+    let citizen = Principal::replaying(person(Role::Citizen, None));
+    let op = Principal::replaying(person(Role::Operator, None));
     let master = service
         .report(intake(116.70), placement(), &citizen, at(2, 9, 0), None)
         .await
@@ -152,7 +162,7 @@ async fn closing_a_master_tells_its_duplicates() {
         .await
         .unwrap();
     assert_eq!(merged.flow.state, EventState::Merged);
-    let gw = person(Role::GridWorker, None);
+    let gw = Principal::replaying(person(Role::GridWorker, None));
     service
         .act(
             &master.number,
@@ -187,7 +197,7 @@ async fn closing_a_master_tells_its_duplicates() {
 #[tokio::test]
 async fn the_sweep_marks_each_late_event_once() {
     let (service, _dir) = service().await;
-    let citizen = person(Role::Citizen, None);
+    let citizen = Principal::replaying(person(Role::Citizen, None));
     for lng in [116.70, 116.71, 116.72] {
         service
             .report(intake(lng), placement(), &citizen, at(2, 9, 0), None)
@@ -211,7 +221,7 @@ async fn unknown_attachments_are_refused() {
         .report(
             with_photo,
             placement(),
-            &person(Role::Citizen, None),
+            &Principal::replaying(person(Role::Citizen, None)),
             at(2, 9, 0),
             None,
         )

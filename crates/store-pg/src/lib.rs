@@ -15,6 +15,7 @@
 //! [`Store`]: gongzhi_store::Store
 
 use async_trait::async_trait;
+use gongzhi_domain::crypto::Crypto;
 use gongzhi_domain::{GridStaff, Region, RegionCode};
 use gongzhi_store::backend::{self, SqlBackend};
 use gongzhi_store::batch::{Boundary, Plan};
@@ -25,6 +26,7 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgPool, PgPool
 use sqlx::query::Query;
 use sqlx::{Connection, Postgres, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
@@ -36,14 +38,16 @@ const CHUNK: usize = 1_000;
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    crypto: Arc<dyn Crypto>,
 }
 
 impl PgStore {
     /// Connects to the database at `url`
     /// (`postgres://user:password@host:5432/database`), which must exist.
     /// Does not migrate: call [`Store::migrate`](gongzhi_store::Store::migrate).
-    /// Errors never repeat the URL, which may hold a password.
-    pub async fn connect(url: &str) -> StoreResult<PgStore> {
+    /// Errors never repeat the URL, which may hold a password. Personal
+    /// data is sealed with `crypto`.
+    pub async fn connect(url: &str, crypto: Arc<dyn Crypto>) -> StoreResult<PgStore> {
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err(StoreError::Backend(
                 "not a PostgreSQL URL: expected postgres://user@host:5432/database".into(),
@@ -61,7 +65,7 @@ impl PgStore {
             .await
             .map_err(db_error)?;
         let pool = PgPoolOptions::new().connect_lazy_with(options);
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, crypto })
     }
 }
 
@@ -95,6 +99,10 @@ impl SqlBackend for PgStore {
     type Db = Postgres;
 
     const NAME: &'static str = "postgres";
+
+    fn crypto(&self) -> &dyn Crypto {
+        self.crypto.as_ref()
+    }
 
     fn pool(&self) -> &PgPool {
         &self.pool

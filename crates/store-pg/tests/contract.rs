@@ -21,7 +21,7 @@ async fn fresh_pg() -> Option<(PgStore, TestDatabase)> {
 /// A store on the test database; each call opens one more, as another
 /// process would.
 async fn connect(database: &TestDatabase) -> PgStore {
-    PgStore::connect(&database.url())
+    PgStore::connect(&database.url(), gongzhi_testkit::keyring())
         .await
         .expect("connecting to the test database")
 }
@@ -73,13 +73,25 @@ async fn path_index_serves_prefix_queries() {
 
 #[tokio::test]
 async fn connect_errors_say_why_without_the_password() {
-    let refused = PgStore::connect("postgres://gongzhi:hunter2@127.0.0.1:1/gongzhi").await;
+    let refused = PgStore::connect(
+        "postgres://gongzhi:hunter2@127.0.0.1:1/gongzhi",
+        gongzhi_testkit::keyring(),
+    )
+    .await;
     assert_connect_fails(refused, "refused", &["hunter2"]);
-    let unparsable = PgStore::connect("postgres://gongzhi:hunter2@[bad/gongzhi").await;
+    let unparsable = PgStore::connect(
+        "postgres://gongzhi:hunter2@[bad/gongzhi",
+        gongzhi_testkit::keyring(),
+    )
+    .await;
     assert_connect_fails(unparsable, "cannot be parsed", &["hunter2"]);
     let Some(server) = server_url() else {
         return;
     };
-    let missing = PgStore::connect(&with_database(&server, "gongzhi_test_missing")).await;
+    let missing = PgStore::connect(
+        &with_database(&server, "gongzhi_test_missing"),
+        gongzhi_testkit::keyring(),
+    )
+    .await;
     assert_connect_fails(missing, "does not exist", &[]);
 }

@@ -17,6 +17,7 @@
 //! [`Store`]: gongzhi_store::Store
 
 use async_trait::async_trait;
+use gongzhi_domain::crypto::Crypto;
 use gongzhi_domain::{GridStaff, Region, RegionCode};
 use gongzhi_store::backend::{self, SqlBackend};
 use gongzhi_store::batch::Plan;
@@ -30,6 +31,7 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -42,6 +44,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: SqlitePool,
+    crypto: Arc<dyn Crypto>,
 }
 
 impl SqliteStore {
@@ -49,8 +52,9 @@ impl SqliteStore {
     /// creating the file and its missing parent directories on first run;
     /// `sqlite::memory:` opens a private in-memory database (one connection,
     /// gone when the store is dropped). Does not migrate: call
-    /// [`Store::migrate`](gongzhi_store::Store::migrate).
-    pub async fn connect(url: &str) -> StoreResult<SqliteStore> {
+    /// [`Store::migrate`](gongzhi_store::Store::migrate). Personal data is
+    /// sealed with `crypto`.
+    pub async fn connect(url: &str, crypto: Arc<dyn Crypto>) -> StoreResult<SqliteStore> {
         let Some(rest) = url.strip_prefix("sqlite:") else {
             return Err(StoreError::Backend(
                 "not an SQLite URL: expected sqlite://path/to/file.db or sqlite::memory:".into(),
@@ -77,6 +81,7 @@ impl SqliteStore {
             return Ok(SqliteStore {
                 writer: pool.clone(),
                 pool,
+                crypto,
             });
         }
         if let Some(dir) = options.get_filename().parent()
@@ -95,7 +100,11 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(db_error)?;
-        Ok(SqliteStore { pool, writer })
+        Ok(SqliteStore {
+            pool,
+            writer,
+            crypto,
+        })
     }
 }
 
@@ -150,6 +159,10 @@ impl SqlBackend for SqliteStore {
     type Db = Sqlite;
 
     const NAME: &'static str = "sqlite";
+
+    fn crypto(&self) -> &dyn Crypto {
+        self.crypto.as_ref()
+    }
 
     fn pool(&self) -> &SqlitePool {
         &self.pool

@@ -18,7 +18,11 @@ async fn fresh_store() -> Option<(Box<dyn Store>, TempDir)> {
 /// A store on the database file in `dir`, one more for each call.
 async fn open(dir: &TempDir) -> Box<dyn Store> {
     let url = format!("sqlite://{}/gongzhi.db", dir.path().display());
-    Box::new(SqliteStore::connect(&url).await.expect("connecting"))
+    Box::new(
+        SqliteStore::connect(&url, gongzhi_testkit::keyring())
+            .await
+            .expect("connecting"),
+    )
 }
 
 gongzhi_store::store_contract_tests!(fresh_store, open);
@@ -27,9 +31,12 @@ gongzhi_store::store_contract_tests!(fresh_store, open);
 async fn creates_the_file_and_its_missing_directories() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("data/nested/gongzhi.db");
-    let store = SqliteStore::connect(&format!("sqlite://{}", file.display()))
-        .await
-        .unwrap();
+    let store = SqliteStore::connect(
+        &format!("sqlite://{}", file.display()),
+        gongzhi_testkit::keyring(),
+    )
+    .await
+    .unwrap();
     assert!(file.is_file(), "{} should exist", file.display());
     store.migrate().await.unwrap();
     assert_eq!(store.backend(), "sqlite");
@@ -40,7 +47,9 @@ async fn journal_mode_is_wal() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("gongzhi.db");
     let url = format!("sqlite://{}", file.display());
-    let store = SqliteStore::connect(&url).await.unwrap();
+    let store = SqliteStore::connect(&url, gongzhi_testkit::keyring())
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
     let mut conn = SqliteConnection::connect(&url).await.unwrap();
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
@@ -66,7 +75,7 @@ async fn journal_mode_is_wal() {
 async fn path_index_serves_prefix_queries() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/gongzhi.db", dir.path().display());
-    SqliteStore::connect(&url)
+    SqliteStore::connect(&url, gongzhi_testkit::keyring())
         .await
         .unwrap()
         .migrate()
@@ -90,7 +99,9 @@ async fn path_index_serves_prefix_queries() {
 
 #[tokio::test]
 async fn in_memory_databases_work() {
-    let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
+    let store = SqliteStore::connect("sqlite::memory:", gongzhi_testkit::keyring())
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
     let batch = RegionBatch {
         regions: vec![gongzhi_domain::Region::new(
@@ -108,14 +119,22 @@ async fn connect_errors_say_why_without_the_path() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("secret-name");
     std::fs::write(&blocker, "a file where a directory should be").unwrap();
-    let under_a_file =
-        SqliteStore::connect(&format!("sqlite://{}/gongzhi.db", blocker.display())).await;
+    let under_a_file = SqliteStore::connect(
+        &format!("sqlite://{}/gongzhi.db", blocker.display()),
+        gongzhi_testkit::keyring(),
+    )
+    .await;
     assert_connect_fails(under_a_file, "cannot create", &["secret-name"]);
 
     let path = dir.path().display().to_string();
-    let a_directory = SqliteStore::connect(&format!("sqlite://{path}")).await;
+    let a_directory =
+        SqliteStore::connect(&format!("sqlite://{path}"), gongzhi_testkit::keyring()).await;
     assert_connect_fails(a_directory, "unable to open", &[&path]);
 
-    let not_sqlite = SqliteStore::connect("postgres://user:secret@localhost/db").await;
+    let not_sqlite = SqliteStore::connect(
+        "postgres://user:secret@localhost/db",
+        gongzhi_testkit::keyring(),
+    )
+    .await;
     assert_connect_fails(not_sqlite, "not an SQLite URL", &["secret"]);
 }

@@ -144,6 +144,9 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// The pool the shared queries run on.
     fn pool(&self) -> &Pool<Self::Db>;
 
+    /// What seals personal data before it reaches a row.
+    fn crypto(&self) -> &dyn gongzhi_domain::crypto::Crypto;
+
     /// The backend's migrations, applied by [`Store::migrate`].
     fn migrator(&self) -> &'static Migrator;
 
@@ -175,7 +178,7 @@ pub trait SqlBackend: Send + Sync + 'static {
 #[async_trait]
 impl<B> Store for B
 where
-    B: SqlBackend + crate::EventStore + crate::AuditStore,
+    B: SqlBackend + crate::EventStore + crate::AuditStore + crate::AccountStore,
     for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
     for<'q> &'q str: Encode<'q, B::Db> + Type<B::Db>,
     String: for<'q> Encode<'q, B::Db> + Type<B::Db>,

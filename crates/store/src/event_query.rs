@@ -2,6 +2,7 @@
 //! and how they are written in SQL that means the same on both backends.
 
 use chrono::NaiveDateTime;
+use gongzhi_domain::access::Scope;
 use gongzhi_domain::calendar::epoch_of_local;
 use gongzhi_domain::event::Channel;
 use gongzhi_domain::event_flow::EventState;
@@ -177,9 +178,50 @@ fn one_of(sql: &mut Sql, column: &str, values: &[&str]) -> String {
     format!("{column} IN ({})", params.join(", "))
 }
 
-/// ` WHERE …` for `filter`, appended to `sql`.
-pub fn where_clause(sql: &mut Sql, filter: &EventFilter) {
+/// `region_path` within `root`'s subtree, with events placed nowhere where
+/// the scope covers them ([`Scope::covers_unplaced`]).
+fn within(sql: &mut Sql, root: &RegionCode) -> String {
+    let (lower, upper) = crate::sql::subtree_bounds(Some(root));
+    let (l, u) = (sql.param(Value::Text(lower)), sql.param(Value::Text(upper)));
+    let subtree = format!("region_path >= {l} AND region_path < {u}");
+    if Scope::covers_unplaced(root) {
+        format!("{subtree} OR region_path IS NULL")
+    } else {
+        subtree
+    }
+}
+
+/// The condition of `scope`, as [`Scope::admits`] judges it.
+fn scope_condition(sql: &mut Sql, scope: &Scope) -> String {
+    match scope {
+        Scope::All => "1 = 1".into(),
+        Scope::Region(root) => within(sql, root),
+        Scope::Department { region, department } => {
+            let subtree = within(sql, region);
+            let d = sql.param(Value::Text(department.clone()));
+            format!("({subtree}) AND department = {d}")
+        }
+        Scope::Grids(grids) => {
+            let codes: Vec<&str> = grids.iter().map(RegionCode::as_str).collect();
+            if codes.is_empty() {
+                "1 = 0".into()
+            } else {
+                one_of(sql, "grid_code", &codes)
+            }
+        }
+        Scope::Reporter(key) => {
+            format!("reporter_key = {}", sql.param(Value::Text(key.clone())))
+        }
+        Scope::Nothing => "1 = 0".into(),
+    }
+}
+
+/// ` WHERE …` for what `scope` admits of `filter`, appended to `sql`.
+pub fn where_clause(sql: &mut Sql, scope: &Scope, filter: &EventFilter) {
     sql.text.push_str(" WHERE 1 = 1");
+    if *scope != Scope::All {
+        sql.and(|s| scope_condition(s, scope));
+    }
     if !filter.states.is_empty() {
         sql.and(|s| one_of(s, "state", &state_names(&filter.states)));
     }
@@ -330,7 +372,7 @@ mod tests {
             outside: Some(false),
             ..EventFilter::default()
         };
-        where_clause(&mut sql, &filter);
+        where_clause(&mut sql, &Scope::All, &filter);
         assert_eq!(
             sql.text,
             r" WHERE 1 = 1 AND (state IN ($1, $2)) AND (category LIKE $3 ESCAPE '\') AND (search_text LIKE $4 ESCAPE '\') AND NOT outside"

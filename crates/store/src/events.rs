@@ -12,12 +12,14 @@ use crate::backend::{SqlBackend, StoreRow, fetch};
 use crate::event_query::{
     self, EventFilter, EventPage, EventSort, Sql, StatsGroup, StatsRow, Value,
 };
-use crate::{EventFacts, StoreError, StoreResult, audit, sql};
+use crate::{EventFacts, StoreError, StoreResult, audit, personal, sql};
 use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use futures_util::TryStreamExt;
+use gongzhi_domain::access::Scope;
 use gongzhi_domain::audit::AuditRecord;
 use gongzhi_domain::calendar::{epoch_of_local, local_of_epoch};
+use gongzhi_domain::crypto::Crypto;
 use gongzhi_domain::event::{Candidate, Channel, DuplicateWindow, Event, TimelineEntry};
 use gongzhi_domain::event_flow::EventState;
 use gongzhi_domain::{Level, LngLat, RegionCode};
@@ -164,8 +166,8 @@ pub trait EventStore: Send + Sync + 'static {
             .unwrap_or_else(|| Err(StoreError::Corrupt("no answer for the event".into())))
     }
 
-    /// The event with this number.
-    async fn event(&self, number: &str) -> StoreResult<Option<Event>>;
+    /// The event with this number, if `scope` admits it.
+    async fn event(&self, scope: &Scope, number: &str) -> StoreResult<Option<Event>>;
 
     /// Saves a step: `event` replaces the stored record whose version is
     /// one less, and `entries` (of this event or others, such as a master's
@@ -176,9 +178,10 @@ pub trait EventStore: Send + Sync + 'static {
     /// An event's timeline, oldest first.
     async fn timeline(&self, event_id: i64) -> StoreResult<Vec<TimelineEntry>>;
 
-    /// A page of the events matching `filter`.
+    /// A page of the events `scope` admits that match `filter`.
     async fn events(
         &self,
+        scope: &Scope,
         filter: &EventFilter,
         sort: EventSort,
         offset: u64,
@@ -201,10 +204,11 @@ pub trait EventStore: Send + Sync + 'static {
     /// oldest deadline first, at most `limit`.
     async fn overdue_unmarked(&self, now: NaiveDateTime, limit: u32) -> StoreResult<Vec<Event>>;
 
-    /// Counts of the events matching `filter`, grouped by `groups`, ordered
-    /// by the keys.
+    /// Counts of the events `scope` admits that match `filter`, grouped by
+    /// `groups`, ordered by the keys.
     async fn event_stats(
         &self,
+        scope: &Scope,
         filter: &EventFilter,
         groups: &[StatsGroup],
     ) -> StoreResult<Vec<StatsRow>>;
@@ -276,12 +280,14 @@ fn instant(secs: i64) -> StoreResult<NaiveDateTime> {
     local_of_epoch(secs).ok_or_else(|| corrupt("instant", secs))
 }
 
-/// An event from a row with `id`, `version` and `body`.
-fn event_of(row: &impl StoreRow) -> StoreResult<Event> {
+/// An event from a row with `id`, `version` and `body`, its reporter
+/// opened.
+fn event_of(crypto: &dyn Crypto, row: &impl StoreRow) -> StoreResult<Event> {
     let mut event: Event =
         serde_json::from_str(&row.text("body")?).map_err(|e| corrupt("event record", e))?;
     event.id = row.count("id")?;
     event.version = row.count("version")?;
+    event.reporter = personal::open_reporter(crypto, event.reporter)?;
     Ok(event)
 }
 
@@ -325,8 +331,8 @@ fn first_count<R: StoreRow>(rows: &[R], column: &str) -> StoreResult<Option<i64>
     rows.first().map(|r| r.count(column)).transpose()
 }
 
-fn events_of<R: StoreRow>(rows: &[R]) -> StoreResult<Vec<Event>> {
-    rows.iter().map(event_of).collect()
+fn events_of<R: StoreRow>(crypto: &dyn Crypto, rows: &[R]) -> StoreResult<Vec<Event>> {
+    rows.iter().map(|row| event_of(crypto, row)).collect()
 }
 
 fn config_of(row: &impl StoreRow) -> StoreResult<ConfigVersion> {
@@ -338,17 +344,42 @@ fn config_of(row: &impl StoreRow) -> StoreResult<ConfigVersion> {
     })
 }
 
-/// The text and integer columns of an event row, the first of
-/// [`EVENT_COLUMNS`]; [`bind_event`] binds the rest.
-fn event_values(event: &Event) -> StoreResult<Vec<Value>> {
+/// An event row as stored: the text and integer columns, the first of
+/// [`EVENT_COLUMNS`], and the keyed hash of the reporter's phone, the last;
+/// [`bind_event`] binds the rest.
+struct EventRow {
+    values: Vec<Value>,
+    reporter_key: Option<String>,
+}
+
+/// The whole record of `event` as stored, its reporter sealed.
+fn body_at_rest(crypto: &dyn Crypto, event: &Event) -> StoreResult<String> {
+    let at_rest = Event {
+        reporter: personal::seal_reporter(crypto, &event.reporter),
+        ..event.clone()
+    };
+    serde_json::to_string(&at_rest).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+/// The keyed hash of the reporter's phone.
+fn reporter_key(crypto: &dyn Crypto, event: &Event) -> Option<String> {
+    event
+        .reporter
+        .phone
+        .as_deref()
+        .map(|p| personal::phone_key(crypto, p))
+}
+
+/// The row of `event`, its reporter sealed.
+fn event_values(crypto: &dyn Crypto, event: &Event) -> StoreResult<EventRow> {
     let text = |s: &str| Value::Text(s.to_owned());
-    let body = serde_json::to_string(event).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let body = body_at_rest(crypto, event)?;
     let search = format!(
         "{} {} {} {}",
         event.number, event.title, event.description, event.address
     )
     .to_lowercase();
-    Ok(vec![
+    let values = vec![
         text(&event.number),
         text(&event.title),
         Value::Int(event.version),
@@ -360,14 +391,18 @@ fn event_values(event: &Event) -> StoreResult<Vec<Value>> {
         Value::Text(body),
         Value::Int(epoch_of_local(event.created_at)),
         Value::Int(epoch_of_local(event.updated_at)),
-    ])
+    ];
+    Ok(EventRow {
+        values,
+        reporter_key: reporter_key(crypto, event),
+    })
 }
 
 /// Binds the nullable and typed columns of an event, after
 /// [`event_values`].
 fn bind_event<'q, DB>(
     query: Query<'q, DB, DB::Arguments>,
-    values: &'q [Value],
+    row: &'q EventRow,
     event: &'q Event,
 ) -> Query<'q, DB, DB::Arguments>
 where
@@ -384,7 +419,7 @@ where
 {
     let region = event.placement.region.as_ref();
     let time = |t: Option<NaiveDateTime>| t.map(epoch_of_local);
-    bind_values(query, values)
+    bind_values(query, &row.values)
         .bind(event.flow.suspended)
         .bind(region.map(|r| r.as_str().to_owned()))
         .bind(region.map(|r| r.path()))
@@ -402,6 +437,7 @@ where
         .bind(event.ever_overdue)
         .bind(event.flow.satisfaction.map(i16::from))
         .bind(event.resolved_level.map(|l| i16::from(l.depth())))
+        .bind(row.reporter_key.clone())
 }
 
 /// The event columns, in the order [`event_values`] and [`bind_event`]
@@ -409,7 +445,7 @@ where
 const EVENT_COLUMNS: &str = "number, title, version, channel, category, state, urgency, search_text, \
      body, created_at, updated_at, suspended, region_code, region_path, grid_code, outside, \
      centre_code, department, master, lng, lat, closed_at, warn_at, due_at, overdue, \
-     ever_overdue, satisfaction, resolved_level";
+     ever_overdue, satisfaction, resolved_level, reporter_key";
 
 /// How many columns [`EVENT_COLUMNS`] names.
 fn event_column_count() -> usize {
@@ -488,6 +524,7 @@ enum Planned {
 /// The stored keys among `keys`, each with its request hash and event.
 async fn replays<DB>(
     tx: &mut Transaction<'_, DB>,
+    crypto: &dyn Crypto,
     keys: &[&IdempotencyKey],
 ) -> StoreResult<HashMap<String, (String, Event)>>
 where
@@ -517,7 +554,7 @@ where
         .map(|row| {
             Ok((
                 row.text("key")?,
-                (row.text("request_hash")?, event_of(row)?),
+                (row.text("request_hash")?, event_of(crypto, row)?),
             ))
         })
         .collect()
@@ -591,6 +628,7 @@ fn params(from: usize, count: usize) -> String {
 /// their first timeline entries; returns them as stored, in order.
 async fn insert_fresh<DB>(
     tx: &mut Transaction<'_, DB>,
+    crypto: &dyn Crypto,
     fresh: &[&NewEvent],
 ) -> StoreResult<Vec<Event>>
 where
@@ -634,7 +672,7 @@ where
     }
     let values = stored
         .iter()
-        .map(event_values)
+        .map(|e| event_values(crypto, e))
         .collect::<StoreResult<Vec<_>>>()?;
     let width = event_column_count();
     let rows: Vec<String> = (0..stored.len())
@@ -814,7 +852,7 @@ where
         let mut tx = self.begin_write().await?;
         let written = async {
             let keys: Vec<&IdempotencyKey> = batch.iter().filter_map(|n| n.key.as_ref()).collect();
-            let seen = replays(&mut tx, &keys).await?;
+            let seen = replays(&mut tx, self.crypto(), &keys).await?;
             let plan = plan_batch(batch, &seen);
             let fresh: Vec<&NewEvent> = plan
                 .iter()
@@ -822,7 +860,7 @@ where
                 .filter(|(p, _)| matches!(p, Planned::New))
                 .map(|(_, n)| n)
                 .collect();
-            let stored = insert_fresh(&mut tx, &fresh).await?;
+            let stored = insert_fresh(&mut tx, self.crypto(), &fresh).await?;
             Ok::<_, StoreError>((plan, stored))
         }
         .await;
@@ -838,7 +876,7 @@ where
                     [one] if matches!(e, StoreError::Conflict(_)) && one.key.is_some() => {
                         let key = one.key.as_ref().expect("checked");
                         let mut tx = self.begin_write().await?;
-                        let again = replays(&mut tx, &[key]).await?;
+                        let again = replays(&mut tx, self.crypto(), &[key]).await?;
                         Ok(vec![match again.get(&key.key) {
                             Some((hash, event)) if *hash == key.request_hash => {
                                 Ok(Intake::Replayed(event.clone()))
@@ -865,19 +903,27 @@ where
         }
     }
 
-    async fn event(&self, number: &str) -> StoreResult<Option<Event>> {
-        let query =
-            sqlx::query("SELECT id, version, body FROM events WHERE number = $1").bind(number);
-        fetch(self.pool(), query)
-            .await?
-            .first()
-            .map(event_of)
-            .transpose()
+    async fn event(&self, scope: &Scope, number: &str) -> StoreResult<Option<Event>> {
+        let mut one = Sql {
+            text: "SELECT id, version, body FROM events".into(),
+            values: vec![],
+        };
+        event_query::where_clause(&mut one, scope, &EventFilter::default());
+        let n = one.param(Value::Text(number.to_owned()));
+        one.text.push_str(&format!(" AND number = {n}"));
+        fetch(
+            self.pool(),
+            bind_values(sqlx::query(AssertSqlSafe(one.text)), &one.values),
+        )
+        .await?
+        .first()
+        .map(|row| event_of(self.crypto(), row))
+        .transpose()
     }
 
     async fn save_event(&self, event: &Event, entries: &[TimelineEntry]) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        let values = event_values(event)?;
+        let values = event_values(self.crypto(), event)?;
         let assignments: Vec<String> = EVENT_COLUMNS
             .split(',')
             .enumerate()
@@ -931,6 +977,7 @@ where
 
     async fn events(
         &self,
+        scope: &Scope,
         filter: &EventFilter,
         sort: EventSort,
         offset: u64,
@@ -940,7 +987,7 @@ where
             text: "SELECT COUNT(*) AS n FROM events".into(),
             values: vec![],
         };
-        event_query::where_clause(&mut count, filter);
+        event_query::where_clause(&mut count, scope, filter);
         let total = fetch(
             self.pool(),
             bind_values(sqlx::query(AssertSqlSafe(count.text)), &count.values),
@@ -954,7 +1001,7 @@ where
             text: "SELECT id, version, body FROM events".into(),
             values: vec![],
         };
-        event_query::where_clause(&mut list, filter);
+        event_query::where_clause(&mut list, scope, filter);
         list.text.push_str(event_query::order_by(sort));
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
         list.text.push_str(&format!(
@@ -970,7 +1017,7 @@ where
         )
         .await?;
         Ok(EventPage {
-            events: events_of(&rows)?,
+            events: events_of(self.crypto(), &rows)?,
             total: u64::try_from(total).unwrap_or(0),
         })
     }
@@ -1051,11 +1098,12 @@ where
         )
         .bind(epoch_of_local(now))
         .bind(i64::from(limit));
-        events_of(&fetch(self.pool(), query).await?)
+        events_of(self.crypto(), &fetch(self.pool(), query).await?)
     }
 
     async fn event_stats(
         &self,
+        scope: &Scope,
         filter: &EventFilter,
         groups: &[StatsGroup],
     ) -> StoreResult<Vec<StatsRow>> {
@@ -1070,7 +1118,7 @@ where
             text: format!("SELECT {} FROM events", select.join(", ")),
             values: vec![],
         };
-        event_query::where_clause(&mut stats, filter);
+        event_query::where_clause(&mut stats, scope, filter);
         if !groups.is_empty() {
             let positions: Vec<String> = (1..=groups.len()).map(|i| i.to_string()).collect();
             stats.text.push_str(&format!(
@@ -1186,4 +1234,48 @@ fn day_of(days: &str) -> StoreResult<String> {
     let n: i64 = days.parse().map_err(|e| corrupt("day", e))?;
     let day = local_of_epoch(n * 86_400).ok_or_else(|| corrupt("day", n))?;
     Ok(day.date().to_string())
+}
+
+/// Seals every event's reporter again under the primary key and
+/// recomputes the keyed hash of its phone ([`crate::AccountStore::reseal`]);
+/// returns how many events changed.
+pub(crate) async fn reseal_events<B>(store: &B) -> StoreResult<u64>
+where
+    B: SqlBackend,
+    for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
+    String: for<'q> Encode<'q, B::Db> + Type<B::Db>,
+    i64: for<'q> Encode<'q, B::Db> + Type<B::Db>,
+    Option<String>: for<'q> Encode<'q, B::Db> + Type<B::Db>,
+    <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+{
+    const PAGE: i64 = 500;
+    let crypto = store.crypto();
+    let (mut after, mut changed) = (0, 0);
+    loop {
+        let query =
+            sqlx::query("SELECT id, version, body FROM events WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after)
+                .bind(PAGE);
+        let rows = fetch(store.pool(), query).await?;
+        let mut tx = store.begin_write().await?;
+        for row in &rows {
+            let event = event_of(crypto, row)?;
+            after = event.id;
+            if event.reporter.is_anonymous() {
+                continue;
+            }
+            sqlx::query("UPDATE events SET body = $1, reporter_key = $2 WHERE id = $3")
+                .bind(body_at_rest(crypto, &event)?)
+                .bind(reporter_key(crypto, &event))
+                .bind(event.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(sql::db_error)?;
+            changed += 1;
+        }
+        tx.commit().await.map_err(sql::db_error)?;
+        if rows.len() < PAGE as usize {
+            return Ok(changed);
+        }
+    }
 }

@@ -10,6 +10,7 @@
 //! that neither backend needs a spatial extension: point lookups are served
 //! by the in-memory index of `gongzhi-geo`.
 
+pub mod accounts;
 pub mod audit;
 pub mod backend;
 pub mod batch;
@@ -21,8 +22,10 @@ pub mod event_query;
 pub mod events;
 mod facts;
 mod model;
+pub mod personal;
 pub mod sql;
 
+pub use accounts::{AccountStore, CodeRecord, SessionRecord, TokenRecord, UserRecord};
 pub use audit::{AuditHead, AuditStore};
 pub use error::{StoreError, StoreResult};
 pub use event_query::{EventFilter, EventPage, EventSort, StatsGroup, StatsRow};
@@ -43,7 +46,7 @@ use gongzhi_domain::{GridStaff, Level, Region, RegionCode};
 /// [`EventStore`] and the audit log's [`AuditStore`], which every store is
 /// too.
 #[async_trait]
-pub trait Store: EventStore + AuditStore + Send + Sync + 'static {
+pub trait Store: EventStore + AuditStore + AccountStore + Send + Sync + 'static {
     /// Which backend this is, for logs and `/readyz` (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;
 

@@ -80,6 +80,10 @@ pub fn db_error(e: sqlx::Error) -> StoreError {
         sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
             StoreError::Corrupt(e.to_string())
         }
+        // PostgreSQL's text cannot hold U+0000 (SQLite's can).
+        sqlx::Error::Database(d) if d.code().as_deref() == Some("22021") => {
+            StoreError::Invalid("text holds a NUL character, which is never stored".into())
+        }
         e => StoreError::Backend(e.to_string()),
     }
 }

@@ -29,3 +29,15 @@ pub fn shared_data() -> Option<PathBuf> {
         None
     }
 }
+
+/// The text of a keyring for tests: one fixed key, so that a database
+/// written by the binary under test can be read by the test.
+pub const TEST_KEYS: &str = "primary = \"k1\"\n\n[keys]\n\
+    k1 = \"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\"\n";
+
+/// The keyring of [`TEST_KEYS`].
+pub fn keyring() -> std::sync::Arc<gongzhi_domain::crypto::Keyring> {
+    std::sync::Arc::new(
+        gongzhi_domain::crypto::Keyring::parse(TEST_KEYS).expect("the test keyring parses"),
+    )
+}

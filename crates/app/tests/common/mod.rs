@@ -13,6 +13,7 @@ pub fn gongzhi(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gongzhi"))
         .args(args)
         .env("GONGZHI_DATABASE_URL", db)
+        .env("GONGZHI_KEYS", gongzhi_testkit::TEST_KEYS)
         .env("GONGZHI__LOG__FILTER", "warn")
         .env_remove("RUST_LOG")
         .output()
@@ -125,6 +126,7 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gongzhi"))
             .args(["serve", "--bind", "127.0.0.1:0"])
             .env("GONGZHI_DATABASE_URL", db)
+            .env("GONGZHI_KEYS", gongzhi_testkit::TEST_KEYS)
             .env("GONGZHI__LOG__FILTER", "warn")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
@@ -149,11 +151,42 @@ impl Server {
 
     /// GET a path and return the status and the JSON body.
     pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
-        let resp = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
+        Server::answer(reqwest::get(format!("{}{path}", self.base)).await.unwrap()).await
+    }
+
+    async fn answer(resp: reqwest::Response) -> (u16, serde_json::Value) {
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
         (status, body)
+    }
+
+    /// Signs in with a password; returns the session cookie (`name=value`).
+    pub async fn sign_in(&self, login: &str, password: &str) -> String {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&serde_json::json!({"login": login, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "signing in as {login}");
+        let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        cookie.split(';').next().unwrap().to_owned()
+    }
+
+    /// GET a path in a session.
+    pub async fn get_as(&self, cookie: &str, path: &str) -> (u16, serde_json::Value) {
+        let resp = reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        Server::answer(resp).await
     }
 }
 

@@ -53,6 +53,7 @@ impl City {
             reporter: Reporter {
                 name: Some("张三丰".into()),
                 phone: Some("13812345678".into()),
+                id_number: None,
             },
             urgency: Urgency::Normal,
             attachments: vec![],
@@ -461,12 +462,14 @@ fn reporters_are_masked() {
     let r = Reporter {
         name: Some("张三丰".into()),
         phone: Some("13812345678".into()),
+        id_number: Some("440106199001011235".into()),
     };
     assert_eq!(
         r.masked(),
         Reporter {
             name: Some("张**".into()),
-            phone: Some("138****5678".into())
+            phone: Some("138****5678".into()),
+            id_number: Some("440106********1235".into()),
         }
     );
     assert!(Reporter::default().is_anonymous());

@@ -10,6 +10,7 @@ use super::params::Params;
 use crate::AppState;
 use crate::views::instant;
 use gongzhi_domain::LngLat;
+use gongzhi_domain::access::{Permission, Principal, Scope};
 use gongzhi_domain::actor::{Actor, Role};
 use gongzhi_domain::event::{Channel, Intake, Reporter, Urgency};
 use sha2::{Digest, Sha256};
@@ -20,7 +21,7 @@ const TITLE_CHARS: usize = 40;
 /// The caller of a request with a valid key. Keys are compared by their
 /// hashes, and the actor is named by a hash prefix, so no key is logged,
 /// stored or echoed.
-fn holder(state: &AppState, params: &Params) -> Result<Actor, Open311Error> {
+fn holder(state: &AppState, params: &Params) -> Result<Principal, Open311Error> {
     let key = params.get("api_key").ok_or_else(|| {
         Open311Error::forbidden("api_key was not provided -- can't proceed with create_request.")
     })?;
@@ -35,11 +36,16 @@ fn holder(state: &AppState, params: &Params) -> Result<Actor, Open311Error> {
         ));
     }
     let id = format!("open311:{}", &hex::encode(hash)[..8]);
-    Ok(Actor {
-        name: id.clone(),
-        id,
-        role: Role::Citizen,
-        department: None,
+    Ok(Principal {
+        actor: Actor {
+            name: id.clone(),
+            id,
+            role: Role::Citizen,
+            department: None,
+        },
+        scope: Scope::Nothing,
+        permissions: [Permission::ReportEvents].into_iter().collect(),
+        phone: None,
     })
 }
 
@@ -138,6 +144,7 @@ pub async fn post(state: &AppState, params: &Params) -> Result<Reply, Open311Err
         reporter: Reporter {
             name: full_name(params.get("first_name"), params.get("last_name")),
             phone: params.get("phone").map(str::to_owned),
+            id_number: None,
         },
         urgency: Urgency::Normal,
         attachments: Vec::new(),

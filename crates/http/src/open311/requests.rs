@@ -12,6 +12,7 @@ use super::services::service_name;
 use crate::AppState;
 use crate::views::instant;
 use chrono::{Duration, NaiveDateTime};
+use gongzhi_domain::access::Scope;
 use gongzhi_domain::catalogue::Phase;
 use gongzhi_domain::event::{Event, TimelineEntry};
 use gongzhi_domain::event_flow::EventState;
@@ -160,9 +161,13 @@ impl View<'_> {
 }
 
 async fn find(state: &AppState, number: &str) -> Result<Event, Open311Error> {
-    state.store.event(number).await?.ok_or_else(|| {
-        Open311Error::not_found(format!("service_request_id {number} was not found"))
-    })
+    state
+        .store
+        .event(&Scope::All, number)
+        .await?
+        .ok_or_else(|| {
+            Open311Error::not_found(format!("service_request_id {number} was not found"))
+        })
 }
 
 /// `GET requests/{service_request_id}`: a list of the one request.
@@ -270,7 +275,7 @@ async fn matching(state: &AppState, params: &Params) -> Result<Vec<Event>, Open3
         }
         let mut found = Vec::new();
         for number in numbers {
-            found.extend(state.store.event(number).await?);
+            found.extend(state.store.event(&Scope::All, number).await?);
         }
         return Ok(found);
     }
@@ -291,7 +296,7 @@ async fn matching(state: &AppState, params: &Params) -> Result<Vec<Event>, Open3
     let offset = u64::from(page - 1) * u64::from(page_size);
     let found = state
         .store
-        .events(&filter, EventSort::Newest, offset, page_size)
+        .events(&Scope::All, &filter, EventSort::Newest, offset, page_size)
         .await?;
     Ok(found.events)
 }

@@ -6,13 +6,17 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use geo::{MultiPolygon, Rect, coord};
+use gongzhi_domain::access::MobileNumber;
+use gongzhi_domain::access::{Principal, Roles};
 use gongzhi_domain::calendar::Calendar;
 use gongzhi_domain::event::DuplicateWindow;
 use gongzhi_domain::{Region, RegionCode};
 use gongzhi_geo::locator::Locator;
 use gongzhi_http::{AppState, Limits};
+use gongzhi_service::Accounts;
 use gongzhi_service::Service;
-use gongzhi_store::{RegionBatch, Store};
+use gongzhi_service::accounts::{SignInPolicy, SmsSender};
+use gongzhi_store::{RegionBatch, Store, TokenRecord, UserRecord};
 use serde_json::{Value, json};
 use std::any::Any;
 use std::sync::{Arc, Mutex};
@@ -59,7 +63,103 @@ pub struct Server {
     pub client: reqwest::Client,
     pub clock: Arc<Mutex<NaiveDateTime>>,
     pub service: Arc<Service>,
+    pub store: Arc<dyn Store>,
+    /// The one-time codes sent, as `(phone, code)`.
+    pub outbox: Arc<Mutex<Vec<(String, String)>>>,
     _guard: Box<dyn Any + Send>,
+}
+
+/// An SMS sender that keeps what it sends, for the tests to read.
+struct Outbox(Arc<Mutex<Vec<(String, String)>>>);
+
+impl SmsSender for Outbox {
+    fn send_code(&self, phone: &MobileNumber, code: &str) -> Result<(), String> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((phone.as_str().to_owned(), code.to_owned()));
+        Ok(())
+    }
+}
+
+/// The phone of the test citizen, as the stories' reports give it.
+pub const CITIZEN_PHONE: &str = "13812345678";
+
+/// The login of the test user of `role` (of `department`).
+pub fn login(role: &str, department: Option<&str>) -> String {
+    match department {
+        Some(d) => format!("{role}.{d}"),
+        None => format!("{role}-1"),
+    }
+}
+
+/// The API token of the test user of `role` (of `department`).
+pub fn token_of(role: &str, department: Option<&str>) -> String {
+    format!("test-token-{}", login(role, department))
+}
+
+/// A user of `role` working for the whole test city (a grid worker for
+/// both grids), with an API token [`token_of`].
+pub async fn add_user(store: &dyn Store, role: &str, department: Option<&str>) {
+    let grids: &[&str] = if role == "grid_worker" {
+        &[WEST_GRID, "440507001001002"]
+    } else {
+        &[]
+    };
+    let region = (role != "citizen").then_some("4405");
+    let phone = (role == "citizen").then_some(CITIZEN_PHONE);
+    let token = add_user_with(
+        store,
+        &login(role, department),
+        role,
+        region,
+        department,
+        grids,
+        phone,
+    )
+    .await;
+    assert_eq!(token, token_of(role, department));
+}
+
+/// A user `login` of `role` with this jurisdiction; returns their API
+/// token.
+pub async fn add_user_with(
+    store: &dyn Store,
+    login: &str,
+    role: &str,
+    region: Option<&str>,
+    department: Option<&str>,
+    grids: &[&str],
+    phone: Option<&str>,
+) -> String {
+    let user = UserRecord {
+        id: login.into(),
+        name: login.into(),
+        role: role.into(),
+        region: region.map(code),
+        department: department.map(str::to_owned),
+        grids: grids.iter().map(|g| code(g)).collect(),
+        phone: phone.map(str::to_owned),
+        password_hash: None,
+        must_change: false,
+        failures: 0,
+        locked_until: None,
+        disabled: false,
+        created_at: at(1, 9, 0),
+        updated_at: at(1, 9, 0),
+    };
+    store.insert_user(&user, &[]).await.unwrap();
+    let token = format!("test-token-{login}");
+    let record = TokenRecord {
+        id: login.into(),
+        token_hash: gongzhi_service::accounts::token_hash(&token),
+        name: "tests".into(),
+        user_id: login.into(),
+        created_at: at(1, 9, 0),
+        revoked_at: None,
+    };
+    store.insert_token(&record, &[]).await.unwrap();
+    token
 }
 
 async fn store(backend: Backend) -> Option<(Arc<dyn Store>, String, Box<dyn Any + Send>)> {
@@ -67,14 +167,17 @@ async fn store(backend: Backend) -> Option<(Arc<dyn Store>, String, Box<dyn Any 
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite://{}/g.db", dir.path().display());
-            let store = gongzhi_store_sqlite::SqliteStore::connect(&url)
-                .await
-                .unwrap();
+            let store =
+                gongzhi_store_sqlite::SqliteStore::connect(&url, gongzhi_testkit::keyring())
+                    .await
+                    .unwrap();
             Some((Arc::new(store), url, Box::new(dir)))
         }
         Backend::Postgres => {
             let db = gongzhi_testkit::pg::fresh_database().await?;
-            let store = gongzhi_store_pg::PgStore::connect(&db.url()).await.unwrap();
+            let store = gongzhi_store_pg::PgStore::connect(&db.url(), gongzhi_testkit::keyring())
+                .await
+                .unwrap();
             Some((Arc::new(store), db.url(), Box::new(db)))
         }
     }
@@ -126,16 +229,46 @@ impl Server {
             .responsibility
             .document()
             .clone();
+        let departments: Vec<String> = list.departments.iter().map(|d| d.code.clone()).collect();
         service
-            .save_responsibility(1, list, "admin", at(1, 9, 0))
+            .save_responsibility(1, list, &Principal::system(), at(1, 9, 0))
             .await
             .unwrap();
         let service = Arc::new(service);
+        let outbox = Arc::new(Mutex::new(Vec::new()));
+        let accounts = Arc::new(
+            Accounts::new(
+                store.clone(),
+                Roles::built_in(),
+                Box::new(Outbox(outbox.clone())),
+                SignInPolicy::default(),
+            )
+            .unwrap(),
+        );
+        for (role, department) in [
+            ("citizen", None),
+            ("grid_worker", None),
+            ("operator", None),
+            ("supervisor", None),
+            ("leader", None),
+            ("admin", None),
+        ]
+        .into_iter()
+        .chain(
+            departments
+                .iter()
+                .map(|d| ("department_handler", Some(d.as_str()))),
+        )
+        .chain(departments.iter().map(|d| ("mediator", Some(d.as_str()))))
+        {
+            add_user(store.as_ref(), role, department).await;
+        }
         let now = clock.clone();
         let state = AppState::new(
-            store,
+            store.clone(),
             locator,
             service.clone(),
+            accounts,
             gongzhi_http::metrics_handle(),
         )
         .with_clock(Arc::new(move || *now.lock().unwrap()))
@@ -143,6 +276,7 @@ impl Server {
         let app = gongzhi_http::router(state, Limits::default());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Some(Server {
             base,
@@ -150,6 +284,8 @@ impl Server {
             client: reqwest::Client::new(),
             clock,
             service,
+            store,
+            outbox,
             _guard: guard,
         })
     }
@@ -177,15 +313,12 @@ impl Server {
         role: &str,
         department: Option<&str>,
     ) -> reqwest::RequestBuilder {
-        let mut r = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .header("x-actor-id", format!("{role}-1"))
-            .header("x-actor-role", role);
-        if let Some(d) = department {
-            r = r.header("x-actor-department", d);
+        let r = self.client.request(method, format!("{}{path}", self.base));
+        if role == "anonymous" {
+            r
+        } else {
+            r.bearer_auth(token_of(role, department))
         }
-        r
     }
 
     async fn send(r: reqwest::RequestBuilder) -> (u16, Value) {
@@ -276,6 +409,15 @@ impl Server {
             last = self.step(number, role, *department, step.clone()).await;
         }
         last
+    }
+
+    /// An event's reporter in full, as an operator reveals them.
+    pub async fn reveal(&self, number: &str) -> Value {
+        let (status, full) = self
+            .get(&format!("/api/v1/events/{number}/reporter"), "operator")
+            .await;
+        assert_eq!(status, 200, "{full}");
+        full
     }
 
     /// The actions of an event's timeline.

@@ -4,6 +4,7 @@ use super::code;
 use crate::events::{Attachment, ConfigKind, DuplicateProbe, IdempotencyKey, Intake, NewEvent};
 use crate::{EventFilter, EventSort, StatsGroup, Store, StoreError};
 use chrono::{NaiveDate, NaiveDateTime};
+use gongzhi_domain::access::Scope;
 use gongzhi_domain::actor::{Actor, Role};
 use gongzhi_domain::event::{
     self, Channel, DuplicateWindow, Event, Placement, Reporter, Rules, Step, TimelineEntry, Urgency,
@@ -51,6 +52,7 @@ impl City {
             reporter: Reporter {
                 name: Some("李四".into()),
                 phone: Some("13900001111".into()),
+                id_number: Some("11010519491231002X".into()),
             },
             urgency: Urgency::Normal,
             attachments: vec![],
@@ -151,10 +153,13 @@ pub async fn events_are_numbered_per_day_and_read_back(store: &dyn Store) {
         ["20260302-000001", "20260302-000002", "20260303-000001"]
     );
     assert!(a.id > 0 && a.id != b.id);
-    let read = store.event(&b.number).await.unwrap().unwrap();
+    let read = store.event(&Scope::All, &b.number).await.unwrap().unwrap();
     assert_eq!(read, b);
     assert_eq!(read.reporter.phone.as_deref(), Some("13900001111"));
-    assert_eq!(store.event("20260302-000009").await.unwrap(), None);
+    assert_eq!(
+        store.event(&Scope::All, "20260302-000009").await.unwrap(),
+        None
+    );
     let timeline = store.timeline(b.id).await.unwrap();
     assert_eq!(timeline.len(), 1);
     assert_eq!(
@@ -165,7 +170,7 @@ pub async fn events_are_numbered_per_day_and_read_back(store: &dyn Store) {
 
     let (accepted, entry) = city.step(&read, Action::Accept, at(2, 23, 59));
     store.save_event(&accepted, &[entry]).await.unwrap();
-    let read = store.event(&b.number).await.unwrap().unwrap();
+    let read = store.event(&Scope::All, &b.number).await.unwrap().unwrap();
     assert_eq!(read, accepted);
     let timeline = store.timeline(b.id).await.unwrap();
     assert_eq!(
@@ -208,7 +213,13 @@ pub async fn idempotency_replays_and_refuses_another_body(store: &dyn Store) {
         "{refused:?}"
     );
     let all = store
-        .events(&EventFilter::default(), EventSort::Newest, 0, 10)
+        .events(
+            &Scope::All,
+            &EventFilter::default(),
+            EventSort::Newest,
+            0,
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(all.total, 1, "retries never create a second event");
@@ -270,12 +281,21 @@ pub async fn a_batch_numbers_keys_and_replays_in_one_go(store: &dyn Store) {
     );
     for answer in &answers {
         if let Ok(Intake::Created(e)) = answer {
-            assert_eq!(store.event(&e.number).await.unwrap().as_ref(), Some(e));
+            assert_eq!(
+                store.event(&Scope::All, &e.number).await.unwrap().as_ref(),
+                Some(e)
+            );
             assert_eq!(store.timeline(e.id).await.unwrap().len(), 1);
         }
     }
     let all = store
-        .events(&EventFilter::default(), EventSort::Newest, 0, 50)
+        .events(
+            &Scope::All,
+            &EventFilter::default(),
+            EventSort::Newest,
+            0,
+            50,
+        )
         .await
         .unwrap();
     assert_eq!(all.total, 4);
@@ -312,7 +332,11 @@ pub async fn of_two_saves_on_one_version_one_wins(store: &dyn Store) {
     );
     let loser = if outcomes[0] { two } else { one };
     assert!(matches!(loser, Err(StoreError::Conflict(_))), "{loser:?}");
-    let stored = store.event(&event.number).await.unwrap().unwrap();
+    let stored = store
+        .event(&Scope::All, &event.number)
+        .await
+        .unwrap()
+        .unwrap();
     let winner = if outcomes[0] { &accepted } else { &rejected };
     assert_eq!(&stored, winner);
     assert_eq!(store.timeline(event.id).await.unwrap().len(), 2);
@@ -380,7 +404,7 @@ pub async fn events_filter_sort_and_page(store: &dyn Store) {
     };
     let list = |filter: EventFilter| async move {
         store
-            .events(&filter, EventSort::Oldest, 0, 50)
+            .events(&Scope::All, &filter, EventSort::Oldest, 0, 50)
             .await
             .unwrap()
     };
@@ -420,7 +444,13 @@ pub async fn events_filter_sort_and_page(store: &dyn Store) {
     .await;
     assert_eq!(by_number.total, 1);
     let newest = store
-        .events(&EventFilter::default(), EventSort::Newest, 1, 2)
+        .events(
+            &Scope::All,
+            &EventFilter::default(),
+            EventSort::Newest,
+            1,
+            2,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -445,7 +475,7 @@ pub async fn events_filter_sort_and_page(store: &dyn Store) {
     assert_eq!(numbers(red), expected_red);
     assert!(!expected_red.is_empty());
     let due_first = store
-        .events(&EventFilter::default(), EventSort::Due, 0, 1)
+        .events(&Scope::All, &EventFilter::default(), EventSort::Due, 0, 1)
         .await
         .unwrap();
     let soonest = made[1..]
@@ -596,6 +626,7 @@ pub async fn stats_count_closure_on_time_and_levels(store: &dyn Store) {
 
     let rows = store
         .event_stats(
+            &Scope::All,
             &EventFilter::default(),
             &[StatsGroup::Region(Level::Town), StatsGroup::Class],
         )
@@ -622,7 +653,7 @@ pub async fn stats_count_closure_on_time_and_levels(store: &dyn Store) {
     assert_eq!(r.handling_seconds, handling.num_seconds() as u64);
     assert_eq!((rows[1].count, rows[1].due), (1, 0));
     let days = store
-        .event_stats(&EventFilter::default(), &[StatsGroup::Day])
+        .event_stats(&Scope::All, &EventFilter::default(), &[StatsGroup::Day])
         .await
         .unwrap();
     assert_eq!(days.len(), 1);
@@ -630,6 +661,7 @@ pub async fn stats_count_closure_on_time_and_levels(store: &dyn Store) {
     assert_eq!(days[0].count, 4);
     let none = store
         .event_stats(
+            &Scope::All,
             &EventFilter {
                 categories: vec!["99".into()],
                 ..EventFilter::default()
