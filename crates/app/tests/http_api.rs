@@ -118,7 +118,7 @@ async fn bad_parameters_get_an_error_naming_them() {
     assert_eq!(post.status().as_u16(), 405);
     let body: serde_json::Value = post.json().await.unwrap();
     assert_eq!(body["code"], "method_not_allowed", "{body}");
-    let (got, body) = server.get("/no/such/path").await;
+    let (got, body) = server.get("/api/v1/no/such/path").await;
     assert_eq!(
         (got, body["code"].as_str()),
         (404, Some("not_found")),

@@ -575,14 +575,7 @@ impl Event {
     /// The SLA colour of the running phase at `now`; `None` when no clock
     /// runs (suspended, or a phase without a limit).
     pub fn colour(&self, now: NaiveDateTime) -> Option<SlaColour> {
-        let (warn, due) = (self.warn_at?, self.due_at?);
-        Some(if now > due {
-            SlaColour::Red
-        } else if now >= warn {
-            SlaColour::Yellow
-        } else {
-            SlaColour::Green
-        })
+        Some(SlaColour::at(self.warn_at?, self.due_at?, now))
     }
 
     /// Recomputes the yellow and overdue instants from the running clock.

@@ -21,6 +21,7 @@ pub mod responsibility;
 pub mod seeded;
 pub mod sla;
 pub mod staff;
+pub mod warning;
 
 pub use crs::{Crs, LngLat};
 pub use region::{Level, Region, RegionCode, RegionCodeError};

@@ -22,6 +22,29 @@ pub enum SlaColour {
     Red,
 }
 
+impl SlaColour {
+    /// Stable machine name: `green`, `yellow` or `red`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlaColour::Green => "green",
+            SlaColour::Yellow => "yellow",
+            SlaColour::Red => "red",
+        }
+    }
+
+    /// The colour at `now` of a clock that turns yellow at `warn` and is
+    /// overdue after `due`.
+    pub fn at(warn: NaiveDateTime, due: NaiveDateTime, now: NaiveDateTime) -> SlaColour {
+        if now > due {
+            SlaColour::Red
+        } else if now >= warn {
+            SlaColour::Yellow
+        } else {
+            SlaColour::Green
+        }
+    }
+}
+
 /// The clock of one phase of an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Clock {

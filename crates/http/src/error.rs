@@ -252,11 +252,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The answer for a path no route serves.
-pub async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::not_found("路径", "path", uri.path())
-}
-
 /// The answer for a method a route does not serve.
 pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
     ApiError::new(

@@ -7,9 +7,11 @@ use axum::http::{HeaderValue, header};
 use axum::response::Response;
 
 /// The Content-Security-Policy. Inline styles stay allowed for the API
-/// documentation's widgets; scripts never.
+/// documentation's and the web app's widgets; scripts never. The map runs
+/// its tile decoding in a worker made from a blob.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
     img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+    worker-src 'self' blob:; child-src 'self' blob:; \
     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// Adds the security headers to `response`.

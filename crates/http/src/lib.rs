@@ -10,6 +10,7 @@ mod extract;
 mod headers;
 mod limits;
 mod locate;
+mod map;
 mod open311;
 mod openapi;
 mod ops;
@@ -19,6 +20,7 @@ mod session;
 mod state;
 mod stats;
 mod views;
+mod web;
 
 pub use error::ApiError;
 pub use limits::RateLimits;
@@ -98,11 +100,12 @@ pub fn router(state: AppState, limits: Limits) -> Router {
                 .merge(attachments::routes())
                 .merge(stats::routes())
                 .merge(rules::routes())
-                .merge(session::routes()),
+                .merge(session::routes())
+                .merge(map::routes()),
         )
         .merge(open311::routes())
         .merge(openapi::routes())
-        .fallback(error::not_found)
+        .fallback(web::app)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -117,6 +120,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         ))
         .layer(axum::middleware::map_response(error::json_errors))
         .layer(axum::middleware::map_response(headers::security_headers))
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

@@ -221,6 +221,15 @@ pub struct StaffItem {
     role: String,
 }
 
+impl From<gongzhi_domain::staff::GridStaff> for StaffItem {
+    fn from(s: gongzhi_domain::staff::GridStaff) -> Self {
+        StaffItem {
+            name: s.name,
+            role: s.role.as_str().to_owned(),
+        }
+    }
+}
+
 /// One region with its ancestors and its boundary, as a GeoJSON Feature.
 #[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "regions",
     params(("code" = String, Path, description = "Region code"), OneParams),
@@ -255,13 +264,7 @@ pub async fn one(
             region: RegionRef::from(&info.region),
             ancestors: ancestors.iter().map(RegionRef::from).collect(),
             children,
-            staff: staff
-                .into_iter()
-                .map(|s| StaffItem {
-                    name: s.name,
-                    role: s.role.as_str().to_owned(),
-                })
-                .collect(),
+            staff: staff.into_iter().map(StaffItem::from).collect(),
             crs: crs.to_string(),
         },
         geometry,

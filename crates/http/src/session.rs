@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 
 use axum::{Json, Router, extract::State};
-use gongzhi_domain::access::Principal;
-use gongzhi_service::accounts::{OpenedSession, UserSpec};
+use gongzhi_domain::access::{Principal, Scope};
+use gongzhi_service::accounts::{OpenedSession, UserSpec, csrf_token_of};
 use gongzhi_store::UserRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -79,6 +79,11 @@ pub struct Me {
     pub role: String,
     /// Their department.
     pub department: Option<String>,
+    /// The region whose subtree they see (their jurisdiction), if bounded
+    /// by one.
+    pub region: Option<String>,
+    /// The grids they work in (grid workers).
+    pub grids: Vec<String>,
     /// What they may do.
     pub permissions: Vec<String>,
 }
@@ -90,6 +95,16 @@ impl Me {
             name: p.actor.name.clone(),
             role: p.actor.role.as_str().into(),
             department: p.actor.department.clone(),
+            region: match &p.scope {
+                Scope::Region(region) | Scope::Department { region, .. } => {
+                    Some(region.to_string())
+                }
+                _ => None,
+            },
+            grids: match &p.scope {
+                Scope::Grids(grids) => grids.iter().map(ToString::to_string).collect(),
+                _ => Vec::new(),
+            },
             permissions: p.permissions.iter().map(|x| x.as_str().into()).collect(),
         }
     }
@@ -185,12 +200,28 @@ fn signed_in(caller: &Principal) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Who is signed in.
+/// Who is signed in, with the session's CSRF token again (for a page
+/// reloaded in the same browser; empty for an API token).
 #[utoipa::path(get, path = "/api/v1/session", tag = "session",
-    responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn me(Caller(caller): Caller) -> Result<Json<Me>, ApiError> {
+    responses((status = 200, body = Opened), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn me(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    headers: HeaderMap,
+) -> Result<Json<Opened>, ApiError> {
     signed_in(&caller)?;
-    Ok(Json(Me::of(&caller)))
+    let must_change_password = state
+        .store
+        .user(&caller.actor.id)
+        .await?
+        .is_some_and(|u| u.must_change);
+    Ok(Json(Opened {
+        user: Me::of(&caller),
+        csrf_token: cookie(&headers, SESSION_COOKIE)
+            .map(csrf_token_of)
+            .unwrap_or_default(),
+        must_change_password,
+    }))
 }
 
 /// Signs out: the session ends and its cookie is cleared.

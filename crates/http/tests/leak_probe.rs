@@ -218,6 +218,39 @@ async fn no_answer_leaks(s: Server) {
         } else {
             assert_eq!(status, 403, "{stats}");
         }
+        let located: Vec<&str> = seen
+            .iter()
+            .filter(|p| p.grid.is_some())
+            .map(|p| p.number.as_str())
+            .collect();
+        let (status, points) = get(&s, &asker.token, "/api/v1/map/events").await;
+        let (map_status, map) = get(&s, &asker.token, "/api/v1/map/regions?under=440507").await;
+        if asker.reads {
+            assert_eq!((status, map_status), (200, 200), "{points} {map}");
+            let points: Value = serde_json::from_str(&points).unwrap();
+            let mut numbers: Vec<&str> = points["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r[0].as_str().unwrap())
+                .collect();
+            numbers.sort_unstable();
+            let mut expected = located.clone();
+            expected.sort_unstable();
+            assert_eq!(numbers, expected, "map points");
+            let map: Value = serde_json::from_str(&map).unwrap();
+            let open: u64 = map["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["properties"]["open"].as_u64().unwrap())
+                .sum();
+            assert_eq!(open, located.len() as u64, "open work on the map: {map}");
+        } else {
+            assert_eq!((status, map_status), (403, 403), "{points} {map}");
+        }
+        answers.push((None, points));
+        answers.push((None, map));
         for probe in &probes {
             let base = format!("/api/v1/events/{}", probe.number);
             for path in [

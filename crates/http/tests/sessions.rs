@@ -94,7 +94,19 @@ async fn staff_sign_in_lockout_csrf_and_idle(s: Server) {
     let csrf = opened["csrf_token"].as_str().unwrap().to_owned();
 
     let (status, who, _) = me(&s, &session).await;
-    assert_eq!((status, who["id"].as_str()), (200, Some("li.na")));
+    assert_eq!(
+        (
+            status,
+            who["user"]["id"].as_str(),
+            who["user"]["region"].as_str()
+        ),
+        (200, Some("li.na"), Some("440507"))
+    );
+    assert_eq!(
+        (&who["csrf_token"], &who["must_change_password"]),
+        (&json!(csrf), &json!(true)),
+        "a reloaded page gets the session's CSRF token again"
+    );
 
     let report = json!({"category": "0102", "title": "t", "address": "金砂路"});
     let (status, e, _) = send(

@@ -163,6 +163,13 @@ pub fn token_hash(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
+/// The CSRF token of a session: bound to the session token, so the session
+/// can hand it again to a page reloaded in the same browser, and useless
+/// without the cookie, which another site can neither read nor send.
+pub fn csrf_token_of(session_token: &str) -> String {
+    token_hash(&format!("csrf:{session_token}"))
+}
+
 /// A password of 16 random characters meeting the policy, for a first
 /// administrator or a reset.
 pub fn one_time_password() -> String {
@@ -542,7 +549,8 @@ impl Accounts {
         user: &UserRecord,
         now: NaiveDateTime,
     ) -> Result<OpenedSession, ServiceError> {
-        let (token, csrf) = (random_token(), random_token());
+        let token = random_token();
+        let csrf = csrf_token_of(&token);
         self.store
             .insert_session(&SessionRecord {
                 token_hash: token_hash(&token),

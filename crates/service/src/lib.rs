@@ -19,18 +19,21 @@ pub use statistics::{Facts, Statistics};
 
 use arc_swap::ArcSwap;
 use chrono::NaiveDateTime;
-use gongzhi_domain::LngLat;
 use gongzhi_domain::access::{Permission, Principal, Scope};
 use gongzhi_domain::calendar::Calendar;
 use gongzhi_domain::catalogue::{Catalogue, CatalogueDocument};
 use gongzhi_domain::event::{Candidate, DuplicateWindow, Event, Intake, Placement, Rules, Step};
 use gongzhi_domain::event_flow::{Action, EventState};
 use gongzhi_domain::responsibility::{Responsibility, ResponsibilityDocument};
+use gongzhi_domain::sla::SlaColour;
+use gongzhi_domain::warning::OpenWork;
+use gongzhi_domain::{Level, LngLat, RegionCode};
 use gongzhi_geo::locator::{Locator, Status};
 use gongzhi_store::{
-    ConfigKind, DuplicateProbe, EventFacts, EventFilter, EventSort, IdempotencyKey, NewEvent,
-    StatsGroup, StatsRow, Store, StoreError, StoreResult,
+    ConfigKind, DuplicateProbe, EventFacts, EventFilter, EventPoint, EventSort, IdempotencyKey,
+    NewEvent, StatsGroup, StatsRow, Store, StoreError, StoreResult,
 };
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -57,6 +60,15 @@ pub struct Reported {
     /// Open events of the same category nearby and recent, nearest first,
     /// with their distance in metres.
     pub duplicates: Vec<(Candidate, f64)>,
+}
+
+/// The work of one region, as a map shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RegionWork {
+    /// Its open work now.
+    pub open: OpenWork,
+    /// Events reported in the period asked for.
+    pub reported: u64,
 }
 
 /// The closed loop over a store. See the crate documentation.
@@ -288,11 +300,22 @@ impl Service {
         groups: &[StatsGroup],
     ) -> Result<Vec<StatsRow>, ServiceError> {
         caller.require(Permission::ReadStatistics)?;
+        self.count(&caller.scope, filter, groups).await
+    }
+
+    /// Counts by [`Statistics`] in memory, or by the store when memory
+    /// cannot answer.
+    async fn count(
+        &self,
+        scope: &Scope,
+        filter: &EventFilter,
+        groups: &[StatsGroup],
+    ) -> Result<Vec<StatsRow>, ServiceError> {
         // A scan of a million events takes tens of milliseconds: off the
         // threads that answer requests.
         let (statistics, owned) = (
             self.statistics.clone(),
-            (caller.scope.clone(), filter.clone(), groups.to_vec()),
+            (scope.clone(), filter.clone(), groups.to_vec()),
         );
         let scanned =
             tokio::task::spawn_blocking(move || statistics.stats(&owned.0, &owned.1, &owned.2))
@@ -300,11 +323,86 @@ impl Service {
                 .map_err(|e| StoreError::Backend(format!("the statistics scan failed: {e}")))?;
         match scanned {
             Some(rows) => Ok(rows),
-            None => Ok(self
-                .store
-                .event_stats(&caller.scope, filter, groups)
-                .await?),
+            None => Ok(self.store.event_stats(scope, filter, groups).await?),
         }
+    }
+
+    /// For each region at `level` under `under` that the caller may see,
+    /// keyed by code: its open work now, and the events reported in
+    /// `period` (its `from` and `to`); what a map colours and labels
+    /// regions by.
+    pub async fn region_work(
+        &self,
+        caller: &Principal,
+        under: &RegionCode,
+        level: Level,
+        period: &EventFilter,
+        now: NaiveDateTime,
+    ) -> Result<HashMap<String, RegionWork>, ServiceError> {
+        caller.require(Permission::ReadEvents)?;
+        let open = EventFilter {
+            states: EventState::ALL
+                .into_iter()
+                .filter(|s| !s.is_finished())
+                .collect(),
+            region: Some(under.clone()),
+            now: Some(now),
+            ..EventFilter::default()
+        };
+        let reported = EventFilter {
+            region: Some(under.clone()),
+            from: period.from,
+            to: period.to,
+            ..EventFilter::default()
+        };
+        let passes = [
+            (open.clone(), 0),
+            (
+                EventFilter {
+                    colour: Some(SlaColour::Yellow),
+                    ..open.clone()
+                },
+                1,
+            ),
+            (
+                EventFilter {
+                    colour: Some(SlaColour::Red),
+                    ..open
+                },
+                2,
+            ),
+            (reported, 3),
+        ];
+        let mut work: HashMap<String, RegionWork> = HashMap::new();
+        for (filter, pass) in passes {
+            let rows = self
+                .count(&caller.scope, &filter, &[StatsGroup::Region(level)])
+                .await?;
+            for row in rows {
+                let Some(Some(code)) = row.keys.into_iter().next() else {
+                    continue;
+                };
+                let entry = work.entry(code).or_default();
+                *match pass {
+                    0 => &mut entry.open.open,
+                    1 => &mut entry.open.yellow,
+                    2 => &mut entry.open.red,
+                    _ => &mut entry.reported,
+                } = row.count;
+            }
+        }
+        Ok(work)
+    }
+
+    /// The located events the caller may see that match `filter`, as map
+    /// points.
+    pub async fn event_points(
+        &self,
+        caller: &Principal,
+        filter: &EventFilter,
+    ) -> Result<Vec<EventPoint>, ServiceError> {
+        caller.require(Permission::ReadEvents)?;
+        Ok(self.store.event_points(&caller.scope, filter).await?)
     }
 
     /// A page of the events the caller may see that match `filter`.

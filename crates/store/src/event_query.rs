@@ -7,7 +7,7 @@ use gongzhi_domain::calendar::epoch_of_local;
 use gongzhi_domain::event::Channel;
 use gongzhi_domain::event_flow::EventState;
 use gongzhi_domain::sla::SlaColour;
-use gongzhi_domain::{Level, RegionCode};
+use gongzhi_domain::{Level, LngLat, RegionCode};
 use serde::{Deserialize, Serialize};
 
 /// Which events: every field narrows the set, an empty one does not.
@@ -82,6 +82,26 @@ pub enum StatsGroup {
     Department,
     /// The local day of the report, `YYYY-MM-DD`.
     Day,
+}
+
+/// A located event as a point on the map: what a map draws and colours,
+/// without the body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventPoint {
+    /// Its number.
+    pub number: String,
+    /// Where it is, in WGS-84.
+    pub location: LngLat,
+    /// Its catalogue code.
+    pub category: String,
+    /// Its state.
+    pub state: EventState,
+    /// When the running phase turns yellow.
+    pub warn_at: Option<NaiveDateTime>,
+    /// When the running phase is overdue.
+    pub due_at: Option<NaiveDateTime>,
+    /// When it was reported.
+    pub created_at: NaiveDateTime,
 }
 
 /// One group of a statistic: its keys, in the order asked, and its counts.

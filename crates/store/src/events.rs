@@ -10,7 +10,7 @@
 
 use crate::backend::{SqlBackend, StoreRow, fetch};
 use crate::event_query::{
-    self, EventFilter, EventPage, EventSort, Sql, StatsGroup, StatsRow, Value,
+    self, EventFilter, EventPage, EventPoint, EventSort, Sql, StatsGroup, StatsRow, Value,
 };
 use crate::{EventFacts, StoreError, StoreResult, audit, personal, sql};
 use async_trait::async_trait;
@@ -188,6 +188,14 @@ pub trait EventStore: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<EventPage>;
 
+    /// The located events `scope` admits that match `filter`, as points,
+    /// newest first: everything a map needs, in one statement.
+    async fn event_points(
+        &self,
+        scope: &Scope,
+        filter: &EventFilter,
+    ) -> StoreResult<Vec<EventPoint>>;
+
     /// For each probe, the open events of its category within `window` of
     /// it, nearest first, with their distance in metres: the
     /// [`DUPLICATES_SHOWN`] nearest of the [`DUPLICATE_CANDIDATES`] most
@@ -323,6 +331,22 @@ fn facts_of(row: &impl StoreRow) -> StoreResult<EventFacts> {
         resolved_level: small("resolved_level")?
             .map(|d| Level::from_depth(d).ok_or_else(|| corrupt("resolved level", d)))
             .transpose()?,
+    })
+}
+
+fn point_of(row: &impl StoreRow) -> StoreResult<EventPoint> {
+    let moment = |column: &str| row.maybe_count(column)?.map(instant).transpose();
+    Ok(EventPoint {
+        number: row.text("number")?,
+        location: LngLat {
+            lng: row.real("lng")?,
+            lat: row.real("lat")?,
+        },
+        category: row.text("category")?,
+        state: state_of(&row.text("state")?)?,
+        warn_at: moment("warn_at")?,
+        due_at: moment("due_at")?,
+        created_at: instant(row.count("created_at")?)?,
     })
 }
 
@@ -1163,6 +1187,29 @@ where
                 })
             })
             .collect()
+    }
+
+    async fn event_points(
+        &self,
+        scope: &Scope,
+        filter: &EventFilter,
+    ) -> StoreResult<Vec<EventPoint>> {
+        let mut sql = Sql {
+            text: "SELECT number, lng, lat, category, state, warn_at, due_at, created_at \
+                   FROM events"
+                .into(),
+            values: vec![],
+        };
+        event_query::where_clause(&mut sql, scope, filter);
+        sql.text
+            .push_str(" AND lng IS NOT NULL AND lat IS NOT NULL");
+        sql.text.push_str(event_query::order_by(EventSort::Newest));
+        let rows = fetch(
+            self.pool(),
+            bind_values(sqlx::query(AssertSqlSafe(sql.text)), &sql.values),
+        )
+        .await?;
+        rows.iter().map(point_of).collect()
     }
 
     async fn event_facts(&self, each: &mut (dyn FnMut(EventFacts) + Send)) -> StoreResult<u64> {

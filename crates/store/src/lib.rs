@@ -28,7 +28,7 @@ pub mod sql;
 pub use accounts::{AccountStore, CodeRecord, SessionRecord, TokenRecord, UserRecord};
 pub use audit::{AuditHead, AuditStore};
 pub use error::{StoreError, StoreResult};
-pub use event_query::{EventFilter, EventPage, EventSort, StatsGroup, StatsRow};
+pub use event_query::{EventFilter, EventPage, EventPoint, EventSort, StatsGroup, StatsRow};
 pub use events::{
     Attachment, ConfigKind, ConfigVersion, DuplicateProbe, EventStore, IdempotencyKey, Intake,
     NewEvent,

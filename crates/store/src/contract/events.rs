@@ -486,6 +486,75 @@ pub async fn events_filter_sort_and_page(store: &dyn Store) {
     assert_eq!(due_first.events[0].due_at, soonest);
 }
 
+/// Map points: the located events the scope admits and the filter keeps,
+/// newest first, with the instants their colours are judged on.
+pub async fn event_points_follow_scope_and_filter(store: &dyn Store) {
+    let city = City::new();
+    let longhu = create(
+        store,
+        &city.report(RUBBISH, "440507001001001", 116.70, "龙湖", at(2, 9, 0)),
+    )
+    .await;
+    let jinping = create(
+        store,
+        &city.report(OTHER_CLASS, "440511001001001", 116.68, "金平", at(2, 9, 10)),
+    )
+    .await;
+    let mut unplaced = city.report(RUBBISH, "440507001001001", 116.70, "无坐标", at(2, 9, 20));
+    unplaced.0.location = None;
+    create(store, &unplaced).await;
+
+    let all = store
+        .event_points(&Scope::All, &EventFilter::default())
+        .await
+        .unwrap();
+    let numbers: Vec<&str> = all.iter().map(|p| p.number.as_str()).collect();
+    assert_eq!(numbers, [jinping.number.as_str(), longhu.number.as_str()]);
+    let first = &all[1];
+    assert_eq!(
+        (
+            first.location.lng,
+            first.location.lat,
+            first.category.as_str()
+        ),
+        (116.70, 23.37, RUBBISH)
+    );
+    assert_eq!(
+        (first.state, first.warn_at, first.due_at, first.created_at),
+        (
+            EventState::Reported,
+            longhu.warn_at,
+            longhu.due_at,
+            longhu.created_at
+        )
+    );
+    let scoped = store
+        .event_points(&Scope::Region(code("440511")), &EventFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(scoped.len(), 1);
+    assert_eq!(scoped[0].number, jinping.number);
+    let filtered = store
+        .event_points(
+            &Scope::All,
+            &EventFilter {
+                categories: vec!["01".into()],
+                ..EventFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(filtered.len(), 1);
+    assert_eq!(filtered[0].number, longhu.number);
+    assert!(
+        store
+            .event_points(&Scope::Nothing, &EventFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 /// The colour the store's filter must agree with: the domain's.
 fn store_colour<'a>(
     e: &'a Event,

@@ -82,6 +82,7 @@ macro_rules! store_contract_tests {
             of_two_saves_on_one_version_one_wins,
             concurrent_intake_numbers_every_event_once,
             events_filter_sort_and_page,
+            event_points_follow_scope_and_filter,
             duplicates_are_near_open_and_alike,
             overdue_unmarked_lists_late_events_once,
             stats_count_closure_on_time_and_levels,
