@@ -29,6 +29,33 @@ pub struct Config {
     pub audit: AuditConfig,
     /// Accounts and personal data.
     pub security: SecurityConfig,
+    /// The web app's map.
+    pub map: MapConfig,
+}
+
+/// The web app's map. It draws regions and grids without any basemap; a
+/// city with its own tile server names it here.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MapConfig {
+    /// An XYZ raster tile URL template, e.g.
+    /// `https://tiles.example.gov.cn/{z}/{x}/{y}.png`; empty for none.
+    pub basemap_tiles: String,
+    /// The basemap's credit, shown on the map.
+    pub basemap_attribution: String,
+}
+
+impl MapConfig {
+    /// The basemap, if one is configured; a malformed one is an error
+    /// naming the setting.
+    pub fn basemap(&self) -> anyhow::Result<Option<gongzhi_http::Basemap>> {
+        if self.basemap_tiles.trim().is_empty() {
+            return Ok(None);
+        }
+        gongzhi_http::Basemap::new(self.basemap_tiles.trim(), &self.basemap_attribution)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("map.basemap_tiles: {e}"))
+    }
 }
 
 /// Accounts and personal data.

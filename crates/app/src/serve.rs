@@ -125,6 +125,7 @@ pub async fn serve(cfg: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
     )
     .with_open311_keys(cfg.open311.api_keys.clone())
     .with_secure_cookies(cfg.security.secure_cookies)
+    .with_basemap(cfg.map.basemap()?)
     .with_rate_limits(RateLimits::per_minute(
         cfg.server.sign_in_per_minute,
         cfg.server.public_per_minute,

@@ -4,7 +4,7 @@ mod common;
 
 use common::{
     Server, gongzhi, import_divisions, load_synthetic_city, ok, shared_data, sqlite_url,
-    synthetic_city,
+    synthetic_city, text,
 };
 use gongzhi_domain::{Crs, LngLat};
 use serde_json::Value;
@@ -453,5 +453,53 @@ async fn serve_speaks_tls_when_given_a_certificate() {
     assert!(
         plain.map_or(true, |r| !r.status().is_success()),
         "plain HTTP is not served"
+    );
+}
+
+#[tokio::test]
+async fn a_configured_basemap_reaches_the_map_and_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    load_synthetic_city(&db, dir.path());
+    let tiles = "https://tiles.example.gov.cn/{z}/{x}/{y}.png";
+    let server = Server::start_with(
+        &db,
+        &[
+            ("GONGZHI__MAP__BASEMAP_TILES", tiles),
+            ("GONGZHI__MAP__BASEMAP_ATTRIBUTION", "汕头市自然资源局"),
+        ],
+    );
+    let response = reqwest::get(format!("{}/api/v1/map/settings", server.base))
+        .await
+        .unwrap();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("img-src 'self' data: blob: https://tiles.example.gov.cn;")
+            && csp.contains("connect-src 'self' https://tiles.example.gov.cn;"),
+        "{csp}"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        (body["basemap"].as_str(), body["attribution"].as_str()),
+        (Some(tiles), Some("汕头市自然资源局"))
+    );
+    let plain = Server::start(&db);
+    let (_, body) = plain.get("/api/v1/map/settings").await;
+    assert_eq!(body["basemap"], serde_json::Value::Null, "none by default");
+
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .args(["--database-url", &db, "serve", "--bind", "127.0.0.1:0"])
+        .env("GONGZHI__MAP__BASEMAP_TILES", "ftp://tiles/{z}/{x}/{y}")
+        .env("GONGZHI_KEYS", gongzhi_testkit::TEST_KEYS)
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&refused);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains("map.basemap_tiles") && stderr.contains("not an http or https URL"),
+        "{stderr}"
     );
 }

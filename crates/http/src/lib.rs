@@ -26,7 +26,7 @@ pub use error::ApiError;
 pub use limits::RateLimits;
 pub use openapi::ApiDoc;
 pub use ops::metrics_handle;
-pub use state::{AppState, Clock, china_now};
+pub use state::{AppState, Basemap, Clock, china_now};
 
 use axum::Router;
 use std::time::Duration;
@@ -90,6 +90,9 @@ fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
 /// document and Swagger UI.
 pub fn router(state: AppState, limits: Limits) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
+    let csp = headers::content_security_policy(state.basemap.as_ref().map(|b| b.origin.as_str()))
+        .parse::<axum::http::HeaderValue>()
+        .expect("a policy of visible ASCII");
     Router::new()
         .merge(ops::routes())
         .nest(
@@ -119,7 +122,10 @@ pub fn router(state: AppState, limits: Limits) -> Router {
             limits.timeout,
         ))
         .layer(axum::middleware::map_response(error::json_errors))
-        .layer(axum::middleware::map_response(headers::security_headers))
+        .layer(axum::middleware::map_response(move |r| {
+            let csp = csp.clone();
+            async move { headers::security_headers(&csp, r) }
+        }))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

@@ -20,6 +20,27 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/map/regions", get(regions))
         .route("/map/events", get(events))
+        .route("/map/settings", get(settings))
+}
+
+/// How the map is drawn on this installation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MapSettings {
+    /// An XYZ raster tile URL template, or null: the map then draws
+    /// regions and grids alone (an intranet without a tile server).
+    pub basemap: Option<String>,
+    /// The basemap's credit.
+    pub attribution: Option<String>,
+}
+
+/// The map's settings: public, so the sign-in page could show the map too.
+#[utoipa::path(get, path = "/api/v1/map/settings", tag = "map",
+    responses((status = 200, body = MapSettings)))]
+pub async fn settings(State(state): State<AppState>) -> Json<MapSettings> {
+    Json(MapSettings {
+        basemap: state.basemap.as_ref().map(|b| b.tiles.clone()),
+        attribution: state.basemap.as_ref().map(|b| b.attribution.clone()),
+    })
 }
 
 /// Parameters of the map's regions.

@@ -41,6 +41,7 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::stats::stats,
         crate::map::regions,
         crate::map::events,
+        crate::map::settings,
         crate::rules::catalogue,
         crate::rules::catalogue_version,
         crate::rules::put_catalogue,

@@ -42,6 +42,40 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Keys other systems present to post requests through Open311.
     pub open311_keys: Arc<Vec<String>>,
+    /// The map's optional raster basemap: an XYZ tile URL template on the
+    /// city's own tile server; without it the map draws regions alone.
+    pub basemap: Option<Arc<Basemap>>,
+}
+
+/// A raster basemap the browser loads tiles from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Basemap {
+    /// `https://tiles.example.gov.cn/{z}/{x}/{y}.png`.
+    pub tiles: String,
+    /// Its origin (`https://tiles.example.gov.cn`), which the
+    /// Content-Security-Policy admits for images and fetches.
+    pub origin: String,
+    /// The credit the map shows.
+    pub attribution: String,
+}
+
+impl Basemap {
+    /// A basemap from its tile URL template; refused unless it is an
+    /// absolute http(s) URL with `{z}`, `{x}` and `{y}`.
+    pub fn new(tiles: &str, attribution: &str) -> Result<Basemap, String> {
+        let url = url::Url::parse(tiles).map_err(|e| format!("{tiles:?} is not a URL: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(format!("{tiles:?} is not an http or https URL"));
+        }
+        if !["{z}", "{x}", "{y}"].iter().all(|p| tiles.contains(p)) {
+            return Err(format!("{tiles:?} lacks one of {{z}}, {{x}}, {{y}}"));
+        }
+        Ok(Basemap {
+            tiles: tiles.to_owned(),
+            origin: url.origin().ascii_serialization(),
+            attribution: attribution.to_owned(),
+        })
+    }
 }
 
 impl AppState {
@@ -64,6 +98,15 @@ impl AppState {
             now: Arc::new(china_now),
             metrics,
             open311_keys: Arc::new(Vec::new()),
+            basemap: None,
+        }
+    }
+
+    /// The same state with a basemap for the map.
+    pub fn with_basemap(self, basemap: Option<Basemap>) -> Self {
+        AppState {
+            basemap: basemap.map(Arc::new),
+            ..self
         }
     }
 
