@@ -157,8 +157,9 @@ export async function story({ browser, server, artefacts }) {
     await dialog.locator('[data-test=step-photo]').first().waitFor()
   })
 
-  // 4. The centre verifies and closes.
+  // 4. The centre verifies and closes, the event on the map of its grid.
   await openEvent(operator, server, number)
+  await operator.locator('[data-test=event-map] [data-ready="true"]').waitFor()
   await act(operator, 'verify', 'verified', async (dialog) => {
     await dialog.locator('[data-test=step-passed] [data-value="true"]').click()
   })
