@@ -178,7 +178,7 @@ pub trait SqlBackend: Send + Sync + 'static {
 #[async_trait]
 impl<B> Store for B
 where
-    B: SqlBackend + crate::EventStore + crate::AuditStore + crate::AccountStore,
+    B: SqlBackend + crate::EventStore + crate::AuditStore + crate::AccountStore + crate::IndexStore,
     for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
     for<'q> &'q str: Encode<'q, B::Db> + Type<B::Db>,
     String: for<'q> Encode<'q, B::Db> + Type<B::Db>,

@@ -21,6 +21,7 @@ mod error;
 pub mod event_query;
 pub mod events;
 mod facts;
+pub mod indices;
 mod model;
 pub mod personal;
 pub mod sql;
@@ -34,6 +35,7 @@ pub use events::{
     NewEvent,
 };
 pub use facts::EventFacts;
+pub use indices::{IndexDefinitionRecord, IndexResultRecord, IndexStore, IndexValue};
 pub use model::{BatchOutcome, LevelCount, RegionBatch, RegionInfo};
 
 use async_trait::async_trait;
@@ -46,7 +48,9 @@ use gongzhi_domain::{GridStaff, Level, Region, RegionCode};
 /// [`EventStore`] and the audit log's [`AuditStore`], which every store is
 /// too.
 #[async_trait]
-pub trait Store: EventStore + AuditStore + AccountStore + Send + Sync + 'static {
+pub trait Store:
+    EventStore + AuditStore + AccountStore + IndexStore + Send + Sync + 'static
+{
     /// Which backend this is, for logs and `/readyz` (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;
 

@@ -27,9 +27,11 @@
 
 mod audit;
 mod events;
+mod indices;
 
 pub use audit::*;
 pub use events::*;
+pub use indices::*;
 
 use crate::{BatchOutcome, LevelCount, RegionBatch, RegionInfo, Store, StoreError};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
@@ -91,6 +93,9 @@ macro_rules! store_contract_tests {
             a_refused_save_audits_nothing,
             purge_keeps_an_anchor_and_the_chain,
             concurrent_appends_make_one_chain,
+            index_definitions_are_versioned,
+            index_values_replace_cells_and_round_trip,
+            index_results_replace_per_period,
         );
         #[test]
         fn revision_is_shared_between_handles() {

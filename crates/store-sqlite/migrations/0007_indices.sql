@@ -1,0 +1,32 @@
+-- Composite indices: each definition version as written (JSON), the values
+-- loaded per period, unit (region) and series (an indicator or a
+-- denominator), and each period's computed result (JSON: scores, ranks,
+-- changes, warnings and the method that produced them). Instants are
+-- seconds since the Unix epoch.
+
+CREATE TABLE index_definitions (
+    code        TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    body        TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (code, version)
+) STRICT;
+
+CREATE TABLE index_values (
+    code    TEXT NOT NULL,
+    period  TEXT NOT NULL,
+    unit    TEXT NOT NULL,
+    series  TEXT NOT NULL,
+    value   REAL NOT NULL,
+    PRIMARY KEY (code, period, unit, series)
+) STRICT;
+
+CREATE TABLE index_results (
+    code         TEXT NOT NULL,
+    period       TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    body         TEXT NOT NULL,
+    computed_at  INTEGER NOT NULL,
+    PRIMARY KEY (code, period)
+) STRICT;
