@@ -69,6 +69,11 @@ impl Level {
         Level::ALL.get(usize::from(depth)).copied()
     }
 
+    /// The level with a machine name ([`Level::as_str`]).
+    pub fn parse(name: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == name)
+    }
+
     /// Stable machine name, as used in the API and configuration.
     pub fn as_str(self) -> &'static str {
         match self {

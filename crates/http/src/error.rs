@@ -213,6 +213,12 @@ impl From<ServiceError> for ApiError {
             ServiceError::Account(e) => account_error(e),
             ServiceError::Catalogue(e) => ApiError::invalid_config(e.to_string()),
             ServiceError::Responsibility(e) => ApiError::invalid_config(e.to_string()),
+            ServiceError::Index(e) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_index",
+                format!("指数定义或数据无效：{e}"),
+                format!("invalid index definition or data: {e}"),
+            ),
             ServiceError::Store(e) => e.into(),
         }
     }

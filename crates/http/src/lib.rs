@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod extract;
 mod headers;
+mod indices;
 mod limits;
 mod locate;
 mod map;
@@ -104,7 +105,8 @@ pub fn router(state: AppState, limits: Limits) -> Router {
                 .merge(stats::routes())
                 .merge(rules::routes())
                 .merge(session::routes())
-                .merge(map::routes()),
+                .merge(map::routes())
+                .merge(indices::routes()),
         )
         .merge(open311::routes())
         .merge(openapi::routes())

@@ -11,6 +11,7 @@ use crate::{ApiError, AppState};
 use axum::{Json, Router, extract::State, routing::get};
 use gongzhi_domain::access::{Principal, Scope};
 use gongzhi_domain::sla::SlaColour;
+use gongzhi_domain::warning::{OpenWork, WarningLevel};
 use gongzhi_domain::{Level, RegionCode};
 use gongzhi_store::{EventPoint, Store};
 use serde::{Deserialize, Serialize};
@@ -69,12 +70,46 @@ pub struct MapRegionProperties {
     pub red: u64,
     /// Events reported in the period.
     pub reported: u64,
-    /// `green`, `yellow` or `red`.
+    /// `green`, `yellow` or `red`: the most severe of the open-work rule
+    /// and the newest warnings of the composite indices.
     pub warning: &'static str,
+    /// Why, most severe first.
+    pub reasons: Vec<MapReason>,
     /// Number of child regions.
     pub children: usize,
     /// Grid leader and workers (grids only).
     pub staff: Vec<StaffItem>,
+}
+
+/// One reason for a region's warning.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MapReason {
+    /// `yellow` or `red`.
+    pub level: &'static str,
+    /// The rule: `open_work`, or an index's `score`, `drop`, `target`,
+    /// `surge`.
+    pub rule: String,
+    /// In Chinese.
+    pub text: String,
+    /// In English.
+    pub text_en: String,
+}
+
+/// The open-work rule's reason, when it warns.
+fn open_work_reason(open: &OpenWork) -> Option<MapReason> {
+    let level = open.warning();
+    (level != WarningLevel::Green).then(|| MapReason {
+        level: level.as_str(),
+        rule: "open_work".into(),
+        text: format!(
+            "在办 {} 件，其中超期 {} 件、临期 {} 件",
+            open.open, open.red, open.yellow
+        ),
+        text_en: format!(
+            "{} open, {} overdue, {} due soon",
+            open.open, open.red, open.yellow
+        ),
+    })
 }
 
 /// A child region as a GeoJSON Feature (WGS-84).
@@ -178,10 +213,29 @@ pub async fn regions(
             Default::default()
         }
     };
+    let index_warnings = state.service.index_warnings(&caller.scope).await?;
     let mut features = Vec::with_capacity(children.len());
     for child in &children {
         let code = &child.region.code;
         let counts = work.get(code.as_str()).copied().unwrap_or_default();
+        let index = index_warnings.get(code.as_str());
+        let warning = counts
+            .open
+            .warning()
+            .max(index.map_or(WarningLevel::Green, |w| w.level));
+        let mut reasons: Vec<MapReason> = open_work_reason(&counts.open).into_iter().collect();
+        reasons.extend(
+            index
+                .into_iter()
+                .flat_map(|w| &w.reasons)
+                .map(|r| MapReason {
+                    level: r.level.as_str(),
+                    rule: r.rule.as_str().to_owned(),
+                    text: r.text.clone(),
+                    text_en: r.text_en.clone(),
+                }),
+        );
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.level == "red"));
         let geometry = match child.has_boundary {
             true => state.store.boundary(code).await?,
             false => None,
@@ -200,7 +254,8 @@ pub async fn regions(
                 yellow: counts.open.yellow,
                 red: counts.open.red,
                 reported: counts.reported,
-                warning: counts.open.warning().as_str(),
+                warning: warning.as_str(),
+                reasons,
                 children: state.store.children(Some(code)).await?.len(),
                 staff: staff.into_iter().map(StaffItem::from).collect(),
             },

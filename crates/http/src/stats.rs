@@ -53,7 +53,7 @@ fn parse_group(raw: &str) -> Option<(String, StatsGroup)> {
         "day" => StatsGroup::Day,
         _ => {
             let level = raw.strip_prefix("region:")?;
-            let level = Level::ALL.into_iter().find(|l| l.as_str() == level)?;
+            let level = Level::parse(level)?;
             StatsGroup::Region(level)
         }
     };

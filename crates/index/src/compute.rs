@@ -50,6 +50,8 @@ pub struct PeriodResult {
     pub units: Vec<String>,
     /// Node codes, in definition order; the tables below follow it.
     pub nodes: Vec<String>,
+    /// The position of the index itself among the nodes.
+    pub root: usize,
     /// Leaves' values after denominating (raw units), aggregates' none.
     pub raw: Vec<Vec<Option<f64>>>,
     /// Leaves' normalised values and aggregates' scores.
@@ -309,6 +311,7 @@ fn score(
             .iter()
             .map(|i| i.code.clone())
             .collect(),
+        root: tree.root(),
         raw,
         scores,
         ranks,

@@ -12,6 +12,7 @@
 pub mod compute;
 pub mod definition;
 mod error;
+pub mod period;
 pub mod stability;
 pub mod stats;
 pub mod steps;

@@ -35,6 +35,18 @@ pub enum Rule {
     Surge,
 }
 
+impl Rule {
+    /// Stable machine name: `score`, `drop`, `target` or `surge`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Score => "score",
+            Rule::Drop => "drop",
+            Rule::Target => "target",
+            Rule::Surge => "surge",
+        }
+    }
+}
+
 /// One reason for a warning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {

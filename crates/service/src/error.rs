@@ -31,6 +31,9 @@ pub enum ServiceError {
     /// A responsibility list that does not validate.
     #[error(transparent)]
     Responsibility(#[from] ResponsibilityError),
+    /// An index definition or its data that cannot be used.
+    #[error(transparent)]
+    Index(#[from] crate::indices::IndexError),
     /// The store failed, or refused a conflicting write.
     #[error(transparent)]
     Store(#[from] StoreError),

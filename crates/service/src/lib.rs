@@ -11,6 +11,8 @@
 
 pub mod accounts;
 mod error;
+pub mod index_export;
+pub mod indices;
 mod statistics;
 
 pub use accounts::Accounts;

@@ -1,0 +1,493 @@
+//! Composite indices over HTTP: define a version (JSON or TOML), load
+//! values (JSON or CSV), compute, and read scores, ranks, the red and black
+//! lists (红黑榜) and warnings, or the whole period as Excel. Reads are
+//! limited to the caller's scope.
+
+use crate::caller::Caller;
+use crate::extract::{Path, Query};
+use crate::{ApiError, AppState};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router, extract::State, routing::get, routing::post, routing::put};
+use gongzhi_domain::Level;
+use gongzhi_domain::access::Permission;
+use gongzhi_domain::audit::{AuditKind, AuditRecord};
+use gongzhi_index::Definition;
+use gongzhi_index::warn::Warning;
+use gongzhi_service::ServiceError;
+use gongzhi_service::indices::{ComputeSummary, ScoreRow};
+use gongzhi_store::IndexValue;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/indices", get(list).post(define))
+        .route("/indices/{code}", get(definition))
+        .route("/indices/{code}/values", put(load))
+        .route("/indices/{code}/compute", post(compute))
+        .route("/indices/{code}/scores", get(scores))
+        .route("/indices/{code}/lists", get(lists))
+        .route("/indices/{code}/warnings", get(warnings))
+        .route("/indices/{code}/export", get(export))
+}
+
+/// An index in the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndexItem {
+    /// Code.
+    pub code: String,
+    /// Name in Chinese.
+    pub name: String,
+    /// Name in English.
+    pub name_en: Option<String>,
+    /// Newest version.
+    pub version: i64,
+    /// `day`, `month`, `quarter` or `year`.
+    #[schema(value_type = String)]
+    pub periodicity: gongzhi_index::definition::Periodicity,
+    /// Indicators with data.
+    pub leaves: usize,
+}
+
+/// Every index, newest versions.
+#[utoipa::path(get, path = "/api/v1/indices", tag = "indices",
+    responses((status = 200, body = Vec<IndexItem>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Vec<IndexItem>>, ApiError> {
+    let all = state.service.index_definitions(&caller).await?;
+    Ok(Json(
+        all.into_iter()
+            .map(|(version, d)| IndexItem {
+                leaves: d.indicators.iter().filter(|i| i.level == 1).count(),
+                code: d.code,
+                name: d.name,
+                name_en: d.name_en,
+                version,
+                periodicity: d.periodicity,
+            })
+            .collect(),
+    ))
+}
+
+fn is_toml(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("toml"))
+}
+
+/// The version a definition was saved as.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Defined {
+    /// Code.
+    pub code: String,
+    /// The new version.
+    pub version: i64,
+}
+
+/// Saves a definition as the index's next version (JSON, or TOML with
+/// `Content-Type: application/toml`). A fault names its row and field.
+#[utoipa::path(post, path = "/api/v1/indices", tag = "indices", request_body = Object,
+    responses((status = 200, body = Defined), (status = 403, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn define(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Defined>, ApiError> {
+    caller
+        .require(Permission::EditRules)
+        .map_err(ServiceError::from)?;
+    let text = std::str::from_utf8(&body).map_err(|e| ApiError::invalid_parameter("body", e))?;
+    let parsed = if is_toml(&headers) {
+        Definition::from_toml(text)
+    } else {
+        Definition::from_json(text)
+    };
+    let definition = parsed
+        .map_err(|e| ServiceError::Index(gongzhi_service::indices::IndexError::Definition(e)))?;
+    let code = definition.code.clone();
+    let version = state
+        .service
+        .define_index(&caller, definition, (state.now)())
+        .await?;
+    Ok(Json(Defined { code, version }))
+}
+
+/// Which version of a definition.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct VersionParams {
+    /// A version; the newest without it.
+    pub version: Option<i64>,
+}
+
+/// A definition with its version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DefinitionView {
+    /// The version.
+    pub version: i64,
+    /// The definition as written.
+    #[schema(value_type = Object)]
+    pub definition: Definition,
+}
+
+/// A definition, the newest version or the one asked for.
+#[utoipa::path(get, path = "/api/v1/indices/{code}", tag = "indices", params(VersionParams,
+    ("code" = String, Path, description = "Index code")),
+    responses((status = 200, body = DefinitionView), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn definition(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(code): Path<String>,
+    Query(params): Query<VersionParams>,
+) -> Result<Json<DefinitionView>, ApiError> {
+    let (version, definition) = state
+        .service
+        .index_definition(&caller, &code, params.version)
+        .await?;
+    Ok(Json(DefinitionView {
+        version,
+        definition,
+    }))
+}
+
+/// Values to load.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Values {
+    /// One row per cell.
+    pub values: Vec<ValueRow>,
+}
+
+/// One loaded value.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValueRow {
+    /// Period, e.g. `2026Q3`.
+    pub period: String,
+    /// Region code.
+    pub unit: String,
+    /// Indicator or denominator code.
+    pub series: String,
+    /// The value.
+    pub value: f64,
+}
+
+/// How many values were loaded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Loaded {
+    /// Rows loaded.
+    pub loaded: usize,
+}
+
+/// Reads CSV with the header `period,unit,series,value`; a cell that is not
+/// a number is named by its line.
+fn values_from_csv(text: &str) -> Result<Vec<IndexValue>, ApiError> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let header = lines
+        .next()
+        .map(|(_, h)| h.trim().to_owned())
+        .unwrap_or_default();
+    if header != "period,unit,series,value" {
+        return Err(ApiError::invalid_parameter(
+            "body",
+            format!("line 1 is `{header}`; the header is period,unit,series,value"),
+        ));
+    }
+    lines
+        .map(|(i, line)| {
+            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+            let [period, unit, series, value] = cells[..] else {
+                return Err(ApiError::invalid_parameter(
+                    "body",
+                    format!("line {}: {} cells, not 4", i + 1, cells.len()),
+                ));
+            };
+            let value: f64 = value.parse().map_err(|_| {
+                ApiError::invalid_parameter(
+                    "body",
+                    format!("line {}, column value: `{value}` is not a number", i + 1),
+                )
+            })?;
+            Ok(IndexValue {
+                period: period.into(),
+                unit: unit.into(),
+                series: series.into(),
+                value,
+            })
+        })
+        .collect()
+}
+
+/// Loads values (JSON `{"values": [...]}`, or CSV with the header
+/// `period,unit,series,value` and `Content-Type: text/csv`); all or none.
+#[utoipa::path(put, path = "/api/v1/indices/{code}/values", tag = "indices",
+    params(("code" = String, Path, description = "Index code")), request_body = Values,
+    responses((status = 200, body = Loaded), (status = 400, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn load(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Loaded>, ApiError> {
+    caller
+        .require(Permission::EditRules)
+        .map_err(ServiceError::from)?;
+    let csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv"));
+    let values = if csv {
+        let text =
+            std::str::from_utf8(&body).map_err(|e| ApiError::invalid_parameter("body", e))?;
+        values_from_csv(text)?
+    } else {
+        let parsed: Values =
+            serde_json::from_slice(&body).map_err(|e| ApiError::invalid_parameter("body", e))?;
+        parsed
+            .values
+            .into_iter()
+            .map(|v| IndexValue {
+                period: v.period,
+                unit: v.unit,
+                series: v.series,
+                value: v.value,
+            })
+            .collect()
+    };
+    let loaded = state
+        .service
+        .load_index_values(&caller, &code, values)
+        .await?;
+    Ok(Json(Loaded { loaded }))
+}
+
+/// Through which period to compute.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ComputeParams {
+    /// The last period computed; every period with values without it.
+    pub through: Option<String>,
+}
+
+/// Computes every period with values and stores the results.
+#[utoipa::path(post, path = "/api/v1/indices/{code}/compute", tag = "indices", params(ComputeParams,
+    ("code" = String, Path, description = "Index code")),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn compute(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(code): Path<String>,
+    Query(params): Query<ComputeParams>,
+) -> Result<Json<ComputeSummary>, ApiError> {
+    let summary = state
+        .service
+        .compute_index(&caller, &code, params.through.as_deref(), (state.now)())
+        .await?;
+    Ok(Json(summary))
+}
+
+/// Which results to read.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ReadParams {
+    /// The period; the newest without it.
+    pub period: Option<String>,
+    /// Units of this level only (`county`, `town` …).
+    pub level: Option<String>,
+    /// The node (dimension or indicator); the index itself without it.
+    pub node: Option<String>,
+    /// How many units on each list (default 5).
+    pub n: Option<usize>,
+}
+
+fn level_param(raw: Option<&str>) -> Result<Option<Level>, ApiError> {
+    raw.map(|l| {
+        Level::parse(l)
+            .ok_or_else(|| ApiError::invalid_parameter("level", format!("`{l}` is not a level")))
+    })
+    .transpose()
+}
+
+/// A table of scores.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Scores {
+    /// The period.
+    pub period: String,
+    /// Best first, per level.
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<ScoreRow>,
+}
+
+/// Scores, ranks, changes, warnings and rank stability of the units the
+/// caller may see.
+#[utoipa::path(get, path = "/api/v1/indices/{code}/scores", tag = "indices", params(ReadParams,
+    ("code" = String, Path, description = "Index code")),
+    responses((status = 200, body = Scores), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn scores(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(code): Path<String>,
+    Query(params): Query<ReadParams>,
+) -> Result<Json<Scores>, ApiError> {
+    let level = level_param(params.level.as_deref())?;
+    let (period, rows) = state
+        .service
+        .index_scores(
+            &caller,
+            &code,
+            params.period.as_deref(),
+            level,
+            params.node.as_deref(),
+        )
+        .await?;
+    Ok(Json(Scores { period, rows }))
+}
+
+/// The red list (best) and black list (worst) of one level.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Lists {
+    /// The period.
+    pub period: String,
+    /// Best first.
+    #[schema(value_type = Vec<Object>)]
+    pub red: Vec<ScoreRow>,
+    /// Worst first.
+    #[schema(value_type = Vec<Object>)]
+    pub black: Vec<ScoreRow>,
+}
+
+/// The red and black lists (红黑榜): the `n` best and `n` worst units of a
+/// level on a node (the index by default).
+#[utoipa::path(get, path = "/api/v1/indices/{code}/lists", tag = "indices", params(ReadParams,
+    ("code" = String, Path, description = "Index code")),
+    responses((status = 200, body = Lists), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn lists(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(code): Path<String>,
+    Query(params): Query<ReadParams>,
+) -> Result<Json<Lists>, ApiError> {
+    let level = level_param(params.level.as_deref())?.ok_or_else(|| {
+        ApiError::invalid_parameter("level", "a list ranks the units of one level")
+    })?;
+    let n = params.n.unwrap_or(5);
+    let (period, rows) = state
+        .service
+        .index_scores(
+            &caller,
+            &code,
+            params.period.as_deref(),
+            Some(level),
+            params.node.as_deref(),
+        )
+        .await?;
+    let ranked: Vec<ScoreRow> = rows.into_iter().filter(|r| r.rank.is_some()).collect();
+    let red = ranked.iter().take(n).cloned().collect();
+    let black = ranked.iter().rev().take(n).cloned().collect();
+    Ok(Json(Lists { period, red, black }))
+}
+
+/// The yellow and red warnings of a period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Warnings {
+    /// The period.
+    pub period: String,
+    /// Red first, each with its reasons.
+    #[schema(value_type = Vec<Object>)]
+    pub warnings: Vec<Warning>,
+}
+
+/// The units warned yellow or red in a period, with their reasons.
+#[utoipa::path(get, path = "/api/v1/indices/{code}/warnings", tag = "indices", params(ReadParams,
+    ("code" = String, Path, description = "Index code")),
+    responses((status = 200, body = Warnings), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn warnings(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(code): Path<String>,
+    Query(params): Query<ReadParams>,
+) -> Result<Json<Warnings>, ApiError> {
+    let run = state
+        .service
+        .index_run(&caller, &code, params.period.as_deref())
+        .await?;
+    let mut warnings: Vec<Warning> = run
+        .levels
+        .into_iter()
+        .flat_map(|l| l.warnings)
+        .filter(|w| !w.reasons.is_empty())
+        .collect();
+    warnings.sort_by_key(|w| std::cmp::Reverse(w.level));
+    Ok(Json(Warnings {
+        period: run.period,
+        warnings,
+    }))
+}
+
+/// A period as an Excel workbook: scores and ranks of every node, the
+/// warnings with reasons, and the method. Needs the export permission and
+/// is audited.
+#[utoipa::path(get, path = "/api/v1/indices/{code}/export", tag = "indices", params(ReadParams,
+    ("code" = String, Path, description = "Index code")),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(code): Path<String>,
+    Query(params): Query<ReadParams>,
+) -> Result<Response, ApiError> {
+    caller
+        .require(Permission::Export)
+        .map_err(ServiceError::from)?;
+    let run = state
+        .service
+        .index_run(&caller, &code, params.period.as_deref())
+        .await?;
+    let (_, definition) = state.service.index_definition(&caller, &code, None).await?;
+    let mut names = HashMap::new();
+    for w in run.levels.iter().flat_map(|l| &l.warnings) {
+        if let Ok(c) = gongzhi_domain::RegionCode::parse(&w.unit)
+            && let Some(info) = state.store.region(&c).await?
+        {
+            names.insert(w.unit.clone(), info.region.name.clone());
+        }
+    }
+    let bytes = gongzhi_service::index_export::workbook(&definition, &run, &names)
+        .map_err(|e| ApiError::from(gongzhi_store::StoreError::Backend(e.to_string())))?;
+    let now = (state.now)();
+    let record = AuditRecord {
+        at: now,
+        actor: caller.actor.id.clone(),
+        role: caller.actor.role.as_str().to_owned(),
+        kind: AuditKind::Export,
+        subject: format!("index {code} {}", run.period),
+        detail: serde_json::json!({ "index": code, "period": run.period, "units": names.len() })
+            .to_string(),
+    };
+    state.store.append_audit(&[record]).await?;
+    let file = format!("attachment; filename=\"{code}-{}.xlsx\"", run.period);
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&file) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
