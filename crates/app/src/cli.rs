@@ -62,6 +62,56 @@ pub enum Command {
     /// Check or prune the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Composite indices: define, load values, compute, show, export.
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+/// `gongzhi index ...`
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Save a definition (.toml, .json or .xlsx) as the index's next version.
+    Define {
+        /// The definition file.
+        file: PathBuf,
+    },
+    /// Load values from .csv or .xlsx: `period,unit,series,value` rows, or
+    /// `period,unit` and one column per indicator.
+    Load {
+        /// The index's code.
+        code: String,
+        /// The values file.
+        file: PathBuf,
+    },
+    /// Compute every period with values and store the results.
+    Compute {
+        /// The index's code.
+        code: String,
+        /// The last period to compute.
+        #[arg(long)]
+        through: Option<String>,
+    },
+    /// Show a period's ranking with warnings.
+    Show {
+        /// The index's code.
+        code: String,
+        /// The period; the newest without it.
+        #[arg(long)]
+        period: Option<String>,
+        /// Units of this level only (county, town …).
+        #[arg(long)]
+        level: Option<String>,
+    },
+    /// Write a period's scores, ranks, warnings and method to an Excel file.
+    Export {
+        /// The index's code.
+        code: String,
+        /// The .xlsx file to write.
+        file: PathBuf,
+        /// The period; the newest without it.
+        #[arg(long)]
+        period: Option<String>,
+    },
 }
 
 /// `gongzhi keys ...`

@@ -6,7 +6,7 @@
 use crate::{
     cli::{DemoArgs, SourceArgs},
     config::Config,
-    generate,
+    demo_index, generate,
     history::{self, HistoryOptions},
     import, reference, serve,
 };
@@ -90,6 +90,7 @@ pub async fn run(cfg: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     )
     .await?
     .print();
+    demo_index::set_up(&service, &city, cfg.demo.seed, gongzhi_http::china_now()).await?;
     demo_users(cfg, store.clone(), &service, &city).await?;
     if args.no_serve {
         return Ok(());

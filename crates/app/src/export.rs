@@ -57,7 +57,7 @@ pub async fn grids(
 
 /// Writes `file` through a temporary file beside it and a rename, so that a
 /// reader never sees half a file and a failed export leaves the old one.
-fn write_whole(file: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub fn write_whole(file: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let cannot = |e: std::io::Error| anyhow::anyhow!("cannot write {}: {e}", file.display());
     let dir = file
         .parent()

@@ -5,10 +5,12 @@ mod audit;
 mod cli;
 mod config;
 mod demo;
+mod demo_index;
 mod export;
 mod generate;
 mod history;
 mod import;
+mod index;
 mod keys;
 mod reference;
 mod serve;
@@ -17,7 +19,7 @@ mod synth;
 use clap::Parser;
 use cli::{
     AuditCommand, Cli, Command, ConfigCommand, ExportCommand, GridsCommand, ImportCommand,
-    KeysCommand,
+    IndexCommand, KeysCommand,
 };
 use config::{Config, Overrides};
 use gongzhi_domain::LngLat;
@@ -38,7 +40,9 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             // 3: the input was refused (2 is a usage error); 1: anything else.
-            if e.downcast_ref::<import::Refused>().is_some() {
+            if e.downcast_ref::<import::Refused>().is_some()
+                || e.downcast_ref::<index::Refused>().is_some()
+            {
                 ExitCode::from(3)
             } else {
                 ExitCode::FAILURE
@@ -173,6 +177,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = serve::open_migrated(&cfg).await?;
             let now = gongzhi_http::china_now();
             audit::purge(store.as_ref(), cfg.audit.retention_days, now).await?;
+        }
+        Command::Index(cmd) => {
+            let store = serve::open_migrated(&cfg).await?;
+            let service = serve::open_service(store, &cfg).await?;
+            let now = gongzhi_http::china_now();
+            match cmd {
+                IndexCommand::Define { file } => index::define(&service, &file, now).await?,
+                IndexCommand::Load { code, file } => index::load(&service, &code, &file).await?,
+                IndexCommand::Compute { code, through } => {
+                    index::compute(&service, &code, through.as_deref(), now).await?
+                }
+                IndexCommand::Show {
+                    code,
+                    period,
+                    level,
+                } => index::show(&service, &code, period.as_deref(), level.as_deref()).await?,
+                IndexCommand::Export { code, file, period } => {
+                    index::export(&service, &code, period.as_deref(), &file, now).await?
+                }
+            }
         }
         Command::Locate { lng, lat, crs } => {
             let point = LngLat::new(lng, lat)?;

@@ -582,6 +582,12 @@ fn the_demo_twice_duplicates_nothing() {
         "{second}"
     );
     assert!(second.contains("keeping its"), "{second}");
+    for run in [&first, &second] {
+        assert!(
+            run.contains("computed 8 quarters for 7 county, 67 town"),
+            "the demo index over Shantou's counties and towns: {run}"
+        );
+    }
     let made = first.split("history: ").nth(1).unwrap();
     assert!(made.starts_with("227 departments, "), "{first}");
     let events: u64 = made
@@ -827,4 +833,86 @@ async fn keys_are_created_once_and_rotation_reseals() {
     assert_eq!(store.user("li.na").await.unwrap().unwrap(), user);
     let found = store.users_by_phone("137 1234 5678").await.unwrap();
     assert_eq!(found.len(), 1, "the keyed hash follows the new key");
+}
+
+/// `gongzhi index`: a definition and values that name a bad row are
+/// refused with exit code 3; good ones define, load, compute, show and
+/// export a workbook.
+#[tokio::test]
+async fn indices_from_files_compute_show_and_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let (divisions, _) = synthetic_city(dir.path());
+    ok(import_divisions(&db, &divisions, "4405"));
+    let definition = "code = \"t\"\nname = \"测试指数\"\nperiodicity = \"month\"\n\
+        [warnings]\nred_below = 10.0\n\
+        [[indicators]]\ncode = \"T\"\nname = \"测试指数\"\nlevel = 2\n\
+        [[indicators]]\ncode = \"a\"\nname = \"甲\"\nlevel = 1\nparent = \"T\"\n\
+        [[indicators]]\ncode = \"b\"\nname = \"乙\"\nlevel = 1\nparent = \"T\"\ndirection = -1\n";
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        definition
+            .replace("parent = \"T\"\ndirection", "parent = \"X\"\ndirection")
+            .as_bytes(),
+    );
+    let err = refused(&db, &["index", "define", &bad]);
+    assert!(
+        err.contains("bad.toml: indicators row 3 (b), field `parent`"),
+        "{err}"
+    );
+    let good = write(dir.path(), "t.toml", definition.as_bytes());
+    assert!(
+        ok(gongzhi(&db, &["index", "define", &good]))
+            .contains("index t: version 1 saved (2 indicators)")
+    );
+
+    let values = "period,unit,a,b\n2026-10,440507001,5,1\n2026-10,440507002,7,3\n2026-11,440507001,4,2\n2026-11,440507002,9,1\n";
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        values.replace("9,1", "9,x").as_bytes(),
+    );
+    let err = refused(&db, &["index", "load", "t", &bad]);
+    assert!(
+        err.contains("bad.csv: row 5, column b: `x` is not a number"),
+        "{err}"
+    );
+    let bad = write(
+        dir.path(),
+        "unit.csv",
+        values
+            .replace("2026-11,440507002", "2026-11,440599002")
+            .as_bytes(),
+    );
+    let err = refused(&db, &["index", "load", "t", &bad]);
+    assert!(
+        err.contains("unit.csv: row 7, column unit: no region has the code `440599002`"),
+        "{err}"
+    );
+    let file = write(dir.path(), "v.csv", values.as_bytes());
+    assert!(ok(gongzhi(&db, &["index", "load", "t", &file])).contains("8 values loaded"));
+
+    let out = ok(gongzhi(&db, &["index", "compute", "t"]));
+    assert!(
+        out.contains("2 periods (2026-10 … 2026-11), 2 town"),
+        "{out}"
+    );
+    let out = ok(gongzhi(&db, &["index", "show", "t"]));
+    // November: 440507002 is best on a (9) and on b (1): 100; the other 0.
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains("4405070")).collect();
+    assert!(
+        lines[0].contains("1/2") && lines[0].contains("440507002") && lines[0].contains("100.00"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("440507001") && lines[1].contains("red"),
+        "{out}"
+    );
+    let xlsx = dir.path().join("t.xlsx");
+    ok(gongzhi(
+        &db,
+        &["index", "export", "t", xlsx.to_str().unwrap()],
+    ));
+    assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
 }

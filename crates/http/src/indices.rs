@@ -12,14 +12,12 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, extract::State, routing::get, routing::post, routing::put};
 use gongzhi_domain::Level;
 use gongzhi_domain::access::Permission;
-use gongzhi_domain::audit::{AuditKind, AuditRecord};
-use gongzhi_index::Definition;
 use gongzhi_index::warn::Warning;
+use gongzhi_index::{Definition, sheet};
 use gongzhi_service::ServiceError;
 use gongzhi_service::indices::{ComputeSummary, ScoreRow};
 use gongzhi_store::IndexValue;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -186,50 +184,24 @@ pub struct Loaded {
     pub loaded: usize,
 }
 
-/// Reads CSV with the header `period,unit,series,value`; a cell that is not
-/// a number is named by its line.
+/// Reads CSV, long (`period,unit,series,value`) or wide (`period,unit`
+/// and a column per series); a bad cell is named by row and column.
 fn values_from_csv(text: &str) -> Result<Vec<IndexValue>, ApiError> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let header = lines
-        .next()
-        .map(|(_, h)| h.trim().to_owned())
-        .unwrap_or_default();
-    if header != "period,unit,series,value" {
-        return Err(ApiError::invalid_parameter(
-            "body",
-            format!("line 1 is `{header}`; the header is period,unit,series,value"),
-        ));
-    }
-    lines
-        .map(|(i, line)| {
-            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-            let [period, unit, series, value] = cells[..] else {
-                return Err(ApiError::invalid_parameter(
-                    "body",
-                    format!("line {}: {} cells, not 4", i + 1, cells.len()),
-                ));
-            };
-            let value: f64 = value.parse().map_err(|_| {
-                ApiError::invalid_parameter(
-                    "body",
-                    format!("line {}, column value: `{value}` is not a number", i + 1),
-                )
-            })?;
-            Ok(IndexValue {
-                period: period.into(),
-                unit: unit.into(),
-                series: series.into(),
-                value,
-            })
+    let rows = sheet::csv_rows(text).map_err(|e| ApiError::invalid_parameter("body", e))?;
+    let values = sheet::values(&rows).map_err(|e| ApiError::invalid_parameter("body", e))?;
+    Ok(values
+        .into_iter()
+        .map(|v| IndexValue {
+            period: v.period,
+            unit: v.unit,
+            series: v.series,
+            value: v.value,
         })
-        .collect()
+        .collect())
 }
 
-/// Loads values (JSON `{"values": [...]}`, or CSV with the header
-/// `period,unit,series,value` and `Content-Type: text/csv`); all or none.
+/// Loads values (JSON `{"values": [...]}`, or CSV with
+/// `Content-Type: text/csv`, long or wide); all or none.
 #[utoipa::path(put, path = "/api/v1/indices/{code}/values", tag = "indices",
     params(("code" = String, Path, description = "Index code")), request_body = Values,
     responses((status = 200, body = Loaded), (status = 400, body = crate::error::ErrorBody),
@@ -448,36 +420,11 @@ pub async fn export(
     Path(code): Path<String>,
     Query(params): Query<ReadParams>,
 ) -> Result<Response, ApiError> {
-    caller
-        .require(Permission::Export)
-        .map_err(ServiceError::from)?;
-    let run = state
+    let (period, bytes) = state
         .service
-        .index_run(&caller, &code, params.period.as_deref())
+        .index_workbook(&caller, &code, params.period.as_deref(), (state.now)())
         .await?;
-    let (_, definition) = state.service.index_definition(&caller, &code, None).await?;
-    let mut names = HashMap::new();
-    for w in run.levels.iter().flat_map(|l| &l.warnings) {
-        if let Ok(c) = gongzhi_domain::RegionCode::parse(&w.unit)
-            && let Some(info) = state.store.region(&c).await?
-        {
-            names.insert(w.unit.clone(), info.region.name.clone());
-        }
-    }
-    let bytes = gongzhi_service::index_export::workbook(&definition, &run, &names)
-        .map_err(|e| ApiError::from(gongzhi_store::StoreError::Backend(e.to_string())))?;
-    let now = (state.now)();
-    let record = AuditRecord {
-        at: now,
-        actor: caller.actor.id.clone(),
-        role: caller.actor.role.as_str().to_owned(),
-        kind: AuditKind::Export,
-        subject: format!("index {code} {}", run.period),
-        detail: serde_json::json!({ "index": code, "period": run.period, "units": names.len() })
-            .to_string(),
-    };
-    state.store.append_audit(&[record]).await?;
-    let file = format!("attachment; filename=\"{code}-{}.xlsx\"", run.period);
+    let file = format!("attachment; filename=\"{code}-{period}.xlsx\"");
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(

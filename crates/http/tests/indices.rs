@@ -168,7 +168,7 @@ async fn indices_compute_rank_warn_and_colour_the_map(s: Server) {
             "cases,thirty",
             "440507003",
             400,
-            "line 13, column value: `thirty` is not a number",
+            "row 13, column value: `thirty` is not a number",
         ),
     ];
     for (from, to, unit, want, message) in bad_cells {

@@ -13,6 +13,7 @@ pub mod compute;
 pub mod definition;
 mod error;
 pub mod period;
+pub mod sheet;
 pub mod stability;
 pub mod stats;
 pub mod steps;

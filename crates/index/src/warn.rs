@@ -87,6 +87,11 @@ pub struct EventCounts {
     pub name_en: String,
     /// Counts per period.
     pub counts: Vec<u64>,
+    /// The share of each period the counts cover (1 for a whole period;
+    /// less for the period under way, or one the records start in), so
+    /// that part of a period is compared with the same part of the
+    /// baseline.
+    pub exposure: Vec<f64>,
 }
 
 /// The warnings of every unit of a period's result, with `events` for the
@@ -236,16 +241,16 @@ fn target_reasons(
     }
 }
 
-/// The baseline of a count series: the mean, or the EWMA, of up to
-/// `baseline_periods` periods before the last.
-pub fn baseline(rule: &SurgeRule, counts: &[u64]) -> Option<f64> {
-    let (_, history) = counts.split_last()?;
+/// The baseline of a series of counts per whole period: the mean, or the
+/// EWMA, of up to `baseline_periods` periods before the last.
+pub fn baseline(rule: &SurgeRule, rates: &[f64]) -> Option<f64> {
+    let (_, history) = rates.split_last()?;
     let history = &history[history.len().saturating_sub(rule.baseline_periods)..];
     let (first, rest) = history.split_first()?;
     Some(match rule.method {
-        SurgeMethod::Poisson => history.iter().sum::<u64>() as f64 / history.len() as f64,
-        SurgeMethod::Ewma => rest.iter().fold(*first as f64, |s, c| {
-            rule.smoothing * *c as f64 + (1.0 - rule.smoothing) * s
+        SurgeMethod::Poisson => history.iter().sum::<f64>() / history.len() as f64,
+        SurgeMethod::Ewma => rest.iter().fold(*first, |s, c| {
+            rule.smoothing * c + (1.0 - rule.smoothing) * s
         }),
     })
 }
@@ -256,7 +261,13 @@ const EMPTY_BASELINE: f64 = 0.1;
 
 fn surge(rule: &SurgeRule, events: &EventCounts) -> Option<Reason> {
     let count = *events.counts.last()?;
-    let expected = baseline(rule, &events.counts)?;
+    let exposure = |i: usize| events.exposure.get(i).copied().unwrap_or(1.0);
+    let rates: Vec<f64> = (0..events.counts.len())
+        .filter(|i| exposure(*i) > 0.0)
+        .map(|i| events.counts[i] as f64 / exposure(i))
+        .collect();
+    // The baseline per whole period, over the part of a period counted.
+    let expected = baseline(rule, &rates)? * exposure(events.counts.len() - 1);
     if count < rule.min_count || (count as f64) <= expected {
         return None;
     }

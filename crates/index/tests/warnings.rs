@@ -90,6 +90,7 @@ fn each_rule_gives_its_reason_and_the_worst_sets_the_level() {
         name: "矛盾纠纷".into(),
         name_en: "Disputes".into(),
         counts: vec![3, 4, 2, 25],
+        exposure: vec![1.0; 4],
     }];
     let w = warn(&tree, now, &events);
     let by = |u: &str| w.iter().find(|x| x.unit == u).unwrap();
@@ -164,12 +165,12 @@ fn a_fall_against_the_previous_period_warns() {
 
 #[test]
 fn the_baselines_are_the_mean_and_the_ewma_of_the_earlier_periods() {
-    let counts = [100, 4, 6, 8, 30];
+    let counts = [100.0, 4.0, 6.0, 8.0, 30.0];
     // Only the last 3 earlier periods count.
     assert_eq!(baseline(&rule(SurgeMethod::Poisson), &counts), Some(6.0));
     let ewma = 0.3 * 8.0 + 0.7 * (0.3 * 6.0 + 0.7 * 4.0);
     assert!((baseline(&rule(SurgeMethod::Ewma), &counts).unwrap() - ewma).abs() < 1e-12);
-    assert_eq!(baseline(&rule(SurgeMethod::Poisson), &[7]), None);
+    assert_eq!(baseline(&rule(SurgeMethod::Poisson), &[7.0]), None);
 }
 
 proptest! {
@@ -182,7 +183,7 @@ proptest! {
         let level = |n: u64| {
             let mut counts = history.clone();
             counts.push(n);
-            let e = EventCounts { unit: "a".into(), category: "x".into(), name: "x".into(), name_en: "x".into(), counts };
+            let e = EventCounts { unit: "a".into(), category: "x".into(), name: "x".into(), name_en: "x".into(), counts, exposure: vec![1.0; history.len() + 1] };
             warn(&tree, &results[0], &[e])[0]
                 .reasons
                 .iter()
@@ -194,6 +195,34 @@ proptest! {
         prop_assert!(level(lo) <= level(hi));
         if lo < 5 { prop_assert_eq!(level(lo), None); }
     }
+}
+
+#[test]
+fn a_period_under_way_is_compared_with_the_same_share_of_the_baseline() {
+    let tree = Tree::build(Definition::from_toml(INDEX).unwrap()).unwrap();
+    let results = compute(&tree, 1, &[period("p", [1.0, 2.0, 3.0], [1.0, 2.0, 3.0])]).unwrap();
+    let surge = |counts: Vec<u64>, exposure: Vec<f64>| {
+        let e = EventCounts {
+            unit: "a".into(),
+            category: "x".into(),
+            name: "x".into(),
+            name_en: "x".into(),
+            counts,
+            exposure,
+        };
+        warn(&tree, &results[0], &[e])[0]
+            .reasons
+            .iter()
+            .find(|r| r.rule == Rule::Surge)
+            .cloned()
+    };
+    // 30 in a third of a period after 30 a period: a threefold rate.
+    let r = surge(vec![30, 30, 30, 30], vec![1.0, 1.0, 1.0, 1.0 / 3.0]).expect("a surge");
+    assert!((r.threshold - 10.0).abs() < 1e-9, "{r:?}");
+    // The same 30 over a whole period is no surge; nor is a baseline
+    // counted over a tenth of its period, once scaled up.
+    assert!(surge(vec![30, 30, 30, 30], vec![1.0; 4]).is_none());
+    assert!(surge(vec![30, 30, 3, 30], vec![1.0, 1.0, 0.1, 1.0]).is_none());
 }
 
 #[test]

@@ -8,8 +8,9 @@
 //! towns. Imputation groups a unit with the units of its parent region.
 
 use crate::{Service, ServiceError};
-use chrono::{NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use gongzhi_domain::access::{Permission, Placed, Principal, Scope};
+use gongzhi_domain::audit::{AuditKind, AuditRecord};
 use gongzhi_domain::event_flow::EventState;
 use gongzhi_domain::warning::WarningLevel;
 use gongzhi_domain::{Level, RegionCode};
@@ -316,7 +317,7 @@ impl Service {
             let periods: Vec<Period> = by_period.keys().copied().collect();
             for (k, result) in results.into_iter().enumerate() {
                 let counts = self
-                    .surge_counts(&tree, &periods, k, level, &result.units)
+                    .surge_counts(&tree, &periods, k, level, &result.units, now)
                     .await?;
                 let warnings = warn::warn(&tree, &result, &counts);
                 let stability = stability::perturbed_weights(
@@ -462,6 +463,7 @@ impl Service {
         k: usize,
         level: Level,
         units: &[String],
+        now: NaiveDateTime,
     ) -> Result<Vec<EventCounts>, ServiceError> {
         let Some(rule) = &tree.definition().warnings.surge else {
             return Ok(Vec::new());
@@ -473,6 +475,29 @@ impl Service {
             span.insert(0, before);
         }
         let wanted: BTreeSet<&str> = units.iter().map(String::as_str).collect();
+        let whole = EventFilter {
+            from: Some(span[0].start.and_time(NaiveTime::MIN)),
+            to: Some(span[span.len() - 1].end.and_time(NaiveTime::MIN)),
+            ..EventFilter::default()
+        };
+        // The records start on the first day with an event; the period
+        // under way ends today. Counts are judged per day covered.
+        let days = self.count(&Scope::All, &whole, &[StatsGroup::Day]).await?;
+        let first = days
+            .iter()
+            .filter_map(|r| r.keys.first().cloned().flatten())
+            .filter_map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+            .min();
+        let today = now.date().succ_opt().unwrap_or(now.date());
+        let exposure: Vec<f64> = span
+            .iter()
+            .map(|p| {
+                let from = first.map_or(p.end, |f| f.max(p.start));
+                let to = today.min(p.end);
+                let covered = (to - from).num_days().max(0) as f64;
+                covered / (p.end - p.start).num_days() as f64
+            })
+            .collect();
         let mut series: BTreeMap<(String, String), Vec<u64>> = BTreeMap::new();
         for (i, p) in span.iter().enumerate() {
             let filter = EventFilter {
@@ -510,6 +535,7 @@ impl Service {
                     name_en: entry.map_or_else(|| class.clone(), |e| e.name_en.clone()),
                     category: class,
                     counts,
+                    exposure: exposure.clone(),
                 }
             })
             .collect())
@@ -605,6 +631,44 @@ impl Service {
         }
         rows.sort_by_key(|r| (r.level, r.rank.unwrap_or(u32::MAX)));
         Ok((run.period, rows))
+    }
+
+    /// A period (the newest when `None`) as an Excel workbook
+    /// ([`crate::index_export`]), audited as an export; returns the period
+    /// and the bytes.
+    pub async fn index_workbook(
+        &self,
+        caller: &Principal,
+        code: &str,
+        period: Option<&str>,
+        now: NaiveDateTime,
+    ) -> Result<(String, Vec<u8>), ServiceError> {
+        caller.require(Permission::Export)?;
+        let run = self.index_run(caller, code, period).await?;
+        let (_, definition) = self.index_definition(caller, code, None).await?;
+        let mut names = HashMap::new();
+        for w in run.levels.iter().flat_map(|l| &l.warnings) {
+            if let Ok(c) = RegionCode::parse(&w.unit)
+                && let Some(info) = self.store.region(&c).await?
+            {
+                names.insert(w.unit.clone(), info.region.name);
+            }
+        }
+        let bytes = crate::index_export::workbook(&definition, &run, &names).map_err(|e| {
+            gongzhi_store::StoreError::Backend(format!("writing the workbook: {e}"))
+        })?;
+        let record = AuditRecord {
+            at: now,
+            actor: caller.actor.id.clone(),
+            role: caller.actor.role.as_str().to_owned(),
+            kind: AuditKind::Export,
+            subject: format!("index {code} {}", run.period),
+            detail:
+                serde_json::json!({ "index": code, "period": run.period, "units": names.len() })
+                    .to_string(),
+        };
+        self.store.append_audit(&[record]).await?;
+        Ok((run.period, bytes))
     }
 
     /// The newest warning of every visible unit over all indices, the most
