@@ -355,36 +355,40 @@ fn aggregate(
     how: Aggregate,
     units: &[String],
 ) -> Result<Vec<Option<f64>>, DataError> {
-    let children = tree.children(node);
-    (0..units.len())
-        .map(|u| {
-            let (mut total, mut weight) = (0.0, 0.0);
-            for &c in children {
-                let (Some(x), w) = (scores[c][u], weights[c]) else {
-                    continue;
-                };
-                match how {
-                    Aggregate::Arithmetic => total += w * x,
-                    Aggregate::Geometric if x < 0.0 => {
-                        return Err(DataError::at(
-                            None,
-                            Some(tree.code(c)),
-                            format!(
-                                "unit {} scores {x}: a geometric mean needs scores of at least zero",
-                                units[u]
-                            ),
-                        ));
-                    }
-                    Aggregate::Geometric => total += w * x.ln(),
+    // Child by child over all units: one pass per column, in memory order.
+    let mut total = vec![0.0; units.len()];
+    let mut weight = vec![0.0; units.len()];
+    for &c in tree.children(node) {
+        let w = weights[c];
+        for (u, x) in scores[c].iter().enumerate() {
+            let Some(x) = *x else { continue };
+            total[u] += match how {
+                Aggregate::Arithmetic => w * x,
+                Aggregate::Geometric if x < 0.0 => {
+                    return Err(DataError::at(
+                        None,
+                        Some(tree.code(c)),
+                        format!(
+                            "unit {} scores {x}: a geometric mean needs scores of at least zero",
+                            units[u]
+                        ),
+                    ));
                 }
-                weight += w;
-            }
-            Ok((weight > 0.0).then(|| match how {
-                Aggregate::Arithmetic => total / weight,
-                Aggregate::Geometric => (total / weight).exp(),
-            }))
+                Aggregate::Geometric => w * x.ln(),
+            };
+            weight[u] += w;
+        }
+    }
+    Ok(total
+        .into_iter()
+        .zip(weight)
+        .map(|(t, w)| {
+            (w > 0.0).then(|| match how {
+                Aggregate::Arithmetic => t / w,
+                Aggregate::Geometric => (t / w).exp(),
+            })
         })
-        .collect()
+        .collect())
 }
 
 /// Ranks scores rounded to `decimals`, best first; ties take the best rank
@@ -400,7 +404,7 @@ pub fn rank(scores: &[Option<f64>], decimals: u32) -> Vec<Option<u32>> {
         .enumerate()
         .filter_map(|(i, s)| s.map(|s| (i, s)))
         .collect();
-    order.sort_by(|a, b| b.1.total_cmp(&a.1));
+    order.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
     let mut ranks = vec![None; scores.len()];
     let mut current = 0;
     for (pos, (i, s)) in order.iter().enumerate() {

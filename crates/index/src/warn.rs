@@ -193,6 +193,10 @@ fn score_reasons(
     }
 }
 
+/// Target shortfalls named one by one, worst first; the rest are counted
+/// in one more reason, so that a leader reads what matters most.
+pub const TARGET_REASONS: usize = 5;
+
 fn target_reasons(
     tree: &Tree,
     rules: &WarningRules,
@@ -203,6 +207,7 @@ fn target_reasons(
     if rules.target_yellow.is_none() && rules.target_red.is_none() {
         return;
     }
+    let mut short: Vec<(f64, WarningLevel, usize, f64, f64)> = Vec::new();
     for &leaf in tree.leaves() {
         let ind = &tree.definition().indicators[leaf];
         let (Some(target), Some(value)) = (ind.target, result.raw[leaf][u]) else {
@@ -212,13 +217,17 @@ fn target_reasons(
             continue;
         }
         let shortfall = f64::from(ind.direction) * (target - value) / target.abs();
-        let Some((level, _)) =
+        if let Some((level, _)) =
             level_of(shortfall, rules.target_yellow, rules.target_red, |v, t| {
                 v >= t
             })
-        else {
-            continue;
-        };
+        {
+            short.push((shortfall, level, leaf, value, target));
+        }
+    }
+    short.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+    for &(shortfall, level, leaf, value, target) in short.iter().take(TARGET_REASONS) {
+        let ind = &tree.definition().indicators[leaf];
         let unit = ind.unit.as_deref().unwrap_or("");
         let name_en = ind.name_en.as_deref().unwrap_or(&ind.name);
         let pct = shortfall * 100.0;
@@ -237,6 +246,25 @@ fn target_reasons(
             text_en: format!(
                 "{name_en} is {value:.2} {unit}, short of the target {target} by {pct:.1}%"
             ),
+        });
+    }
+    if let Some(rest) = short.get(TARGET_REASONS..).filter(|r| !r.is_empty()) {
+        let level = rest
+            .iter()
+            .map(|r| r.1)
+            .max()
+            .unwrap_or(WarningLevel::Yellow);
+        let n = rest.len();
+        out.push(Reason {
+            level,
+            rule: Rule::Target,
+            indicator: None,
+            category: None,
+            value: n as f64,
+            threshold: 0.0,
+            probability: None,
+            text: format!("另有 {n} 项指标未达目标"),
+            text_en: format!("{n} more indicators short of their targets"),
         });
     }
 }

@@ -57,7 +57,8 @@ pub struct LevelRun {
     pub result: PeriodResult,
     /// Each unit's warning with its reasons.
     pub warnings: Vec<Warning>,
-    /// Each unit's rank stability under perturbed weights.
+    /// Each unit's rank stability under perturbed weights (the newest
+    /// period computed only).
     pub stability: Vec<RankStats>,
 }
 
@@ -320,14 +321,20 @@ impl Service {
                     .surge_counts(&tree, &periods, k, level, &result.units, now)
                     .await?;
                 let warnings = warn::warn(&tree, &result, &counts);
-                let stability = stability::perturbed_weights(
-                    &tree,
-                    &result,
-                    STABILITY_RUNS,
-                    STABILITY_SPREAD,
-                    k as u64 + 1,
-                )
-                .map_err(IndexError::from)?;
+                // Stability is what a leader reads beside the newest
+                // ranking; for every past period it would cost as much.
+                let stability = if k + 1 == periods.len() {
+                    stability::perturbed_weights(
+                        &tree,
+                        &result,
+                        STABILITY_RUNS,
+                        STABILITY_SPREAD,
+                        k as u64 + 1,
+                    )
+                    .map_err(IndexError::from)?
+                } else {
+                    Vec::new()
+                };
                 runs[k].levels.push(LevelRun {
                     level,
                     result,
