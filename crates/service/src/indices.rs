@@ -345,11 +345,15 @@ impl Service {
         }
         let records: Vec<IndexResultRecord> = runs
             .iter()
-            .map(|run| IndexResultRecord {
-                period: run.period.clone(),
-                version,
-                body: serde_json::to_string(run).unwrap_or_default(),
-                computed_at: now.and_utc().timestamp(),
+            .map(|run| {
+                let warnings: Vec<&Warning> = run.levels.iter().flat_map(|l| &l.warnings).collect();
+                IndexResultRecord {
+                    period: run.period.clone(),
+                    version,
+                    body: serde_json::to_string(run).unwrap_or_default(),
+                    warnings: serde_json::to_string(&warnings).unwrap_or_default(),
+                    computed_at: now.and_utc().timestamp(),
+                }
             })
             .collect();
         self.store.put_index_results(code, &records).await?;
@@ -686,16 +690,16 @@ impl Service {
     ) -> Result<HashMap<String, Warning>, ServiceError> {
         let mut out: HashMap<String, Warning> = HashMap::new();
         for definition in self.store.index_definitions().await? {
-            let Some(period) = self.store.index_periods(&definition.code).await?.pop() else {
+            let Some((_, text)) = self.store.index_newest_warnings(&definition.code).await? else {
                 continue;
             };
-            let Some(record) = self.store.index_result(&definition.code, &period).await? else {
-                continue;
-            };
-            let Ok(run) = serde_json::from_str::<IndexRun>(&record.body) else {
-                continue;
-            };
-            for w in run.levels.into_iter().flat_map(|l| l.warnings) {
+            let warnings: Vec<Warning> = serde_json::from_str(&text).map_err(|e| {
+                gongzhi_store::StoreError::Corrupt(format!(
+                    "warnings of index {}: {e}",
+                    definition.code
+                ))
+            })?;
+            for w in warnings {
                 if !visible(scope, &w.unit) {
                     continue;
                 }

@@ -1,7 +1,8 @@
 -- Composite indices: each definition version as written (JSON), the values
 -- loaded per period, unit (region) and series (an indicator or a
 -- denominator), and each period's computed result (JSON: scores, ranks,
--- changes, warnings and the method that produced them). Instants are
+-- changes, warnings and the method that produced them), with its warnings
+-- alone beside it for the map, which reads them on every request. Instants are
 -- seconds since the Unix epoch.
 
 CREATE TABLE index_definitions (
@@ -27,6 +28,7 @@ CREATE TABLE index_results (
     period       TEXT NOT NULL,
     version      INTEGER NOT NULL,
     body         TEXT NOT NULL,
+    warnings     TEXT NOT NULL,
     computed_at  INTEGER NOT NULL,
     PRIMARY KEY (code, period)
 ) STRICT;

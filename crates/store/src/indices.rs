@@ -46,6 +46,8 @@ pub struct IndexResultRecord {
     pub version: i64,
     /// The result as JSON.
     pub body: String,
+    /// Its warnings alone, as JSON, for readers that need nothing else.
+    pub warnings: String,
     /// When it was computed, in seconds since the Unix epoch.
     pub computed_at: i64,
 }
@@ -100,6 +102,10 @@ pub trait IndexStore {
 
     /// The periods with a result, in order.
     async fn index_periods(&self, code: &str) -> StoreResult<Vec<String>>;
+
+    /// The warnings of an index's newest period with a result: the period
+    /// and the warnings' JSON, without reading the rest of the result.
+    async fn index_newest_warnings(&self, code: &str) -> StoreResult<Option<(String, String)>>;
 }
 
 /// Rows per multi-row insert: five parameters each stays well inside both
@@ -121,6 +127,7 @@ fn result_of(row: &impl StoreRow) -> StoreResult<IndexResultRecord> {
         period: row.text("period")?,
         version: row.count("version")?,
         body: row.text("body")?,
+        warnings: row.text("warnings")?,
         computed_at: row.count("computed_at")?,
     })
 }
@@ -270,14 +277,16 @@ where
         let mut tx = self.begin_write().await?;
         for r in results {
             sqlx::query(
-                "INSERT INTO index_results (code, period, version, body, computed_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code, period) DO UPDATE SET \
-                 version = excluded.version, body = excluded.body, computed_at = excluded.computed_at",
+                "INSERT INTO index_results (code, period, version, body, warnings, computed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code, period) DO UPDATE SET \
+                 version = excluded.version, body = excluded.body, warnings = excluded.warnings, \
+                 computed_at = excluded.computed_at",
             )
             .bind(code)
             .bind(r.period.as_str())
             .bind(r.version)
             .bind(r.body.as_str())
+            .bind(r.warnings.as_str())
             .bind(r.computed_at)
             .execute(&mut *tx)
             .await
@@ -292,7 +301,7 @@ where
         period: &str,
     ) -> StoreResult<Option<IndexResultRecord>> {
         let query = sqlx::query(
-            "SELECT period, version, body, computed_at FROM index_results \
+            "SELECT period, version, body, warnings, computed_at FROM index_results \
              WHERE code = $1 AND period = $2",
         )
         .bind(code)
@@ -312,5 +321,18 @@ where
             .iter()
             .map(|row| row.text("period"))
             .collect()
+    }
+
+    async fn index_newest_warnings(&self, code: &str) -> StoreResult<Option<(String, String)>> {
+        let query = sqlx::query(
+            "SELECT period, warnings FROM index_results WHERE code = $1 \
+             ORDER BY period DESC LIMIT 1",
+        )
+        .bind(code);
+        fetch(self.pool(), query)
+            .await?
+            .first()
+            .map(|row| Ok((row.text("period")?, row.text("warnings")?)))
+            .transpose()
     }
 }

@@ -71,6 +71,7 @@ pub async fn index_results_replace_per_period(store: &dyn Store) {
         period: period.into(),
         version,
         body: body.into(),
+        warnings: format!("[{body}]"),
         computed_at: 5,
     };
     store
@@ -90,4 +91,9 @@ pub async fn index_results_replace_per_period(store: &dyn Store) {
         Some(result("2026Q2", 2, "c"))
     );
     assert_eq!(store.index_result("hm", "2025Q4").await.unwrap(), None);
+    assert_eq!(
+        store.index_newest_warnings("hm").await.unwrap(),
+        Some(("2026Q2".to_owned(), "[c]".to_owned()))
+    );
+    assert_eq!(store.index_newest_warnings("other").await.unwrap(), None);
 }
