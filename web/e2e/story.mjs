@@ -226,5 +226,21 @@ export async function story({ browser, server, artefacts }) {
   await leader.locator('[data-test=updated-at]').waitFor()
   await leader.waitForTimeout(1500)
   await shot(leader, 'screen')
+
+  // 8. The demo index ranks the towns: the page shows every town the API
+  //    ranks, in its order, with the red and black lists.
+  await leader.setViewportSize({ width: 1440, height: 900 })
+  await leader.goto(`${server.base}/indices?level=town`)
+  const towns = (await api(leader, '/indices/hongmian/scores?level=town')).rows
+  assert.equal(towns.length, 67, "the demo index ranks Shantou's 67 towns")
+  const table = leader.locator('[data-test=index-table]')
+  await table.locator('[data-test=index-region]').nth(towns.length - 1).waitFor()
+  assert.equal(await table.locator('[data-test=index-region]').count(), towns.length, 'every ranked town is listed')
+  assert.equal(await table.locator('[data-test=index-region]').first().textContent(), towns[0].name, 'best first')
+  assert.equal(await table.locator('[data-test=index-score]').first().textContent(), towns[0].score.toFixed(2))
+  const lists = await api(leader, '/indices/hongmian/lists?level=town&n=5')
+  await leader.locator('[data-test=index-black]').filter({ hasText: lists.black[0].name }).waitFor()
+  await table.locator('.el-loading-mask').waitFor({ state: 'hidden' })
+  await shot(leader, 'indices')
   return budgets
 }

@@ -15,6 +15,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/grid', name: 'grid', component: () => import('./pages/GridWorkerPage.vue'), meta: { phone: true } },
   { path: '/department', name: 'department', component: () => import('./pages/DepartmentPage.vue') },
   { path: '/citizen', name: 'citizen', component: () => import('./pages/CitizenPage.vue'), meta: { phone: true } },
+  { path: '/indices', name: 'indices', component: () => import('./pages/IndicesPage.vue') },
   { path: '/admin', name: 'admin', component: () => import('./pages/AdminPage.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ]

@@ -48,6 +48,8 @@ pub struct IndexItem {
     pub periodicity: gongzhi_index::definition::Periodicity,
     /// Indicators with data.
     pub leaves: usize,
+    /// The periods computed, oldest first.
+    pub periods: Vec<String>,
 }
 
 /// Every index, newest versions.
@@ -58,18 +60,19 @@ pub async fn list(
     Caller(caller): Caller,
 ) -> Result<Json<Vec<IndexItem>>, ApiError> {
     let all = state.service.index_definitions(&caller).await?;
-    Ok(Json(
-        all.into_iter()
-            .map(|(version, d)| IndexItem {
-                leaves: d.indicators.iter().filter(|i| i.level == 1).count(),
-                code: d.code,
-                name: d.name,
-                name_en: d.name_en,
-                version,
-                periodicity: d.periodicity,
-            })
-            .collect(),
-    ))
+    let mut items = Vec::with_capacity(all.len());
+    for (version, d) in all {
+        items.push(IndexItem {
+            leaves: d.indicators.iter().filter(|i| i.level == 1).count(),
+            periods: state.store.index_periods(&d.code).await?,
+            code: d.code,
+            name: d.name,
+            name_en: d.name_en,
+            version,
+            periodicity: d.periodicity,
+        });
+    }
+    Ok(Json(items))
 }
 
 fn is_toml(headers: &HeaderMap) -> bool {

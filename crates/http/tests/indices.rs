@@ -220,7 +220,10 @@ async fn indices_compute_rank_warn_and_colour_the_map(s: Server) {
     );
     assert!(rows.iter().all(|r| r["of"] == 3));
     let worst = rows.iter().find(|r| r["unit"] == TOWN).unwrap();
-    assert_eq!(worst["score"], 0.0);
+    assert_eq!(
+        (&worst["score"], &worst["name"]),
+        (&json!(0.0), &json!("珠池街道"))
+    );
     assert_eq!(worst["warning"], "red", "{worst}");
     let texts: Vec<&str> = worst["reasons"]
         .as_array()
@@ -259,6 +262,9 @@ async fn indices_compute_rank_warn_and_colour_the_map(s: Server) {
         "{reports}"
     );
 
+    let (_, list) = s.get("/api/v1/indices", "leader").await;
+    assert_eq!(list[0]["periods"], json!(["2025Q4", "2026Q1"]), "{list}");
+    assert_eq!(list[0]["leaves"], 2);
     let (_, lists) = s
         .get("/api/v1/indices/pa/lists?level=town&n=1", "leader")
         .await;

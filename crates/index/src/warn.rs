@@ -318,11 +318,11 @@ fn surge(rule: &SurgeRule, events: &EventCounts) -> Option<Reason> {
         threshold: expected,
         probability: Some(p),
         text: format!(
-            "{}事件本期 {count} 件，为基线 {expected:.1} 件的 {times:.1} 倍（P={p:.2e}）",
+            "{}本期 {count} 件，为基线 {expected:.1} 件的 {times:.1} 倍（P={p:.2e}）",
             events.name
         ),
         text_en: format!(
-            "{} events: {count} this period, {times:.1} times the baseline of {expected:.1} (P={p:.2e})",
+            "{}: {count} this period, {times:.1} times the baseline of {expected:.1} (P={p:.2e})",
             events.name_en
         ),
     })

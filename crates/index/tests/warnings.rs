@@ -127,11 +127,7 @@ fn each_rule_gives_its_reason_and_the_worst_sets_the_level() {
     assert_eq!(surge.level, WarningLevel::Red);
     assert_eq!((surge.value, surge.threshold), (25.0, 3.0));
     assert!(surge.probability.unwrap() < 1e-10);
-    assert!(
-        surge.text.contains("矛盾纠纷事件本期 25 件"),
-        "{}",
-        surge.text
-    );
+    assert!(surge.text.contains("矛盾纠纷本期 25 件"), "{}", surge.text);
     // The reasons come most severe first.
     assert!(c.reasons.windows(2).all(|p| p[0].level >= p[1].level));
 }

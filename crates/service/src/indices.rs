@@ -67,6 +67,8 @@ pub struct LevelRun {
 pub struct ScoreRow {
     /// The unit.
     pub unit: String,
+    /// Its name.
+    pub name: String,
     /// Its level.
     pub level: Level,
     /// Score of the node asked for.
@@ -625,8 +627,13 @@ impl Service {
                 let Some(w) = warnings.get(unit.as_str()) else {
                     continue;
                 };
+                let name = match RegionCode::parse(unit) {
+                    Ok(code) => self.store.region(&code).await?.map(|i| i.region.name),
+                    Err(_) => None,
+                };
                 rows.push(ScoreRow {
                     unit: unit.clone(),
+                    name: name.unwrap_or_default(),
                     level: l.level,
                     score: r.scores[n][u],
                     rank: r.ranks[n][u],

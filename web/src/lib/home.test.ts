@@ -21,7 +21,7 @@ describe('menuOf', () => {
     expect(menuOf(user('citizen', ['events.report', 'events.read']))).toEqual(['citizen'])
   })
   it('follows permissions, not role names', () => {
-    expect(menuOf(user('operator', ['events.read', 'statistics.read']))).toEqual(['map', 'workbench', 'screen'])
+    expect(menuOf(user('operator', ['events.read', 'statistics.read']))).toEqual(['map', 'workbench', 'screen', 'indices'])
     expect(menuOf(user('admin', ['users.manage', 'rules.edit']))).toEqual(['admin'])
     expect(menuOf(user('grid_worker', ['events.read']))).toEqual(['grid', 'map', 'workbench'])
   })

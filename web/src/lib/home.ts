@@ -26,7 +26,7 @@ export function menuOf(user: User | null): string[] {
   const pages: string[] = []
   if (user.role === 'citizen') return ['citizen']
   if (p.has('events.read')) pages.push('map', 'workbench')
-  if (p.has('statistics.read')) pages.push('screen')
+  if (p.has('statistics.read')) pages.push('screen', 'indices')
   if (user.role === 'grid_worker') pages.unshift('grid')
   if (user.role === 'department_handler' || user.role === 'mediator') pages.unshift('department')
   if (p.has('users.manage') || p.has('rules.edit')) pages.push('admin')

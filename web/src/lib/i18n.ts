@@ -7,7 +7,7 @@ import { createI18n } from 'vue-i18n'
 export const common = {
   'zh-CN': {
     app: { name: '共治', title: '市域社会治理平台', signOut: '退出', language: 'English', loading: '加载中…', save: '保存', cancel: '取消', submit: '提交', search: '查询', reset: '重置', none: '无', confirm: '确定' },
-    nav: { map: '民情地图', workbench: '指挥中心', screen: '大屏', grid: '网格员', department: '部门', citizen: '群众', admin: '管理', login: '登录' },
+    nav: { map: '民情地图', workbench: '指挥中心', screen: '大屏', indices: '综治指数', grid: '网格员', department: '部门', citizen: '群众', admin: '管理', login: '登录' },
     state: {
       reported: '待受理', accepted: '已受理', rejected: '不予受理', dispatched: '已分拨', signed: '已签收',
       in_progress: '处置中', handled: '已反馈', verified: '已核查', closed: '已办结', evaluated: '已评价', merged: '已并单',
@@ -26,7 +26,7 @@ export const common = {
   },
   en: {
     app: { name: 'gongzhi', title: 'Municipal governance platform', signOut: 'Sign out', language: '中文', loading: 'Loading…', save: 'Save', cancel: 'Cancel', submit: 'Submit', search: 'Search', reset: 'Reset', none: 'None', confirm: 'OK' },
-    nav: { map: 'Map', workbench: 'Command centre', screen: 'Big screen', grid: 'Grid worker', department: 'Department', citizen: 'Citizen', admin: 'Admin', login: 'Sign in' },
+    nav: { map: 'Map', workbench: 'Command centre', screen: 'Big screen', indices: 'Indices', grid: 'Grid worker', department: 'Department', citizen: 'Citizen', admin: 'Admin', login: 'Sign in' },
     state: {
       reported: 'Reported', accepted: 'Accepted', rejected: 'Rejected', dispatched: 'Dispatched', signed: 'Signed',
       in_progress: 'In progress', handled: 'Handled', verified: 'Verified', closed: 'Closed', evaluated: 'Evaluated', merged: 'Merged',

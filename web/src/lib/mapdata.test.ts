@@ -171,12 +171,20 @@ describe('regionSummary', () => {
   }
   it('uses the own feature of a known region, with its staff', () => {
     const known = new Map([['440507001', { ...region('440507001', { staff: [{ name: '李四', role: 'worker' }] }).properties }]])
-    expect(regionSummary('440507001', known, answer)).toMatchObject({ code: '440507001', warning: 'green', staff: [{ name: '李四', role: 'worker' }] })
+    expect(regionSummary('440507001', known, answer)).toMatchObject({ code: '440507001', warning: 'green', staff: [{ name: '李四', role: 'worker' }], reasons: [] })
+  })
+  it('keeps the reasons of a warned region, most severe first as served', () => {
+    const reasons = [
+      { level: 'red' as const, rule: 'score', text: '红棉指数得分 14.54，低于红色警戒线 25', text_en: 'Kapok Index scores 14.54, below the red line of 25' },
+      { level: 'yellow' as const, rule: 'open_work', text: '在办 3 件，其中超期 1 件、临期 0 件', text_en: '3 open, 1 overdue, 0 due soon' },
+    ]
+    const known = new Map([['440507', { ...region('440507', { warning: 'red', reasons }).properties }]])
+    expect(regionSummary('440507', known, answer)?.reasons).toEqual(reasons)
   })
   it('adds up the children for the region they belong to, boundaries or not', () => {
     expect(regionSummary('4405', new Map(), answer)).toEqual({
       code: '4405', name: '汕头市', level: 'city', level_name: '市',
-      open: 10, yellow: 2, red: 1, reported: 10, warning: null, children: 2, staff: [],
+      open: 10, yellow: 2, red: 1, reported: 10, warning: null, reasons: [], children: 2, staff: [],
     })
   })
   it('knows nothing of other regions', () => expect(regionSummary('440513', new Map(), answer)).toBeNull())

@@ -25,9 +25,18 @@ export interface RegionCounts {
   reported: number
 }
 
+/** Why a region is warned: the open-work rule, or a composite index's score, fall, target or event surge. */
+export interface WarningReason {
+  level: 'yellow' | 'red'
+  rule: string
+  text: string
+  text_en: string
+}
+
 /** The properties of a region feature of `/map/regions`. */
 export interface RegionProps extends RegionRef, RegionCounts {
   warning: Warning
+  reasons?: WarningReason[]
   children: number
   staff?: Staff[]
 }
@@ -231,6 +240,8 @@ export function categoryName(names: CatalogueNames, code: string, locale: string
 export interface RegionSummary extends RegionRef, RegionCounts {
   /** Null for the caller's whole jurisdiction, which no answer judges. */
   warning: Warning | null
+  /** Most severe first; none for the whole jurisdiction. */
+  reasons: WarningReason[]
   children: number
   staff: Staff[]
 }
@@ -242,10 +253,10 @@ export interface RegionSummary extends RegionRef, RegionCounts {
  */
 export function regionSummary(code: string, known: ReadonlyMap<string, RegionProps>, answer: MapRegionsAnswer | null): RegionSummary | null {
   const own = known.get(code)
-  if (own) return { ...own, staff: own.staff ?? [] }
+  if (own) return { ...own, staff: own.staff ?? [], reasons: own.reasons ?? [] }
   if (answer?.region?.code !== code) return null
   const counts = sumCounts(answer.features.map((f) => f.properties))
-  return { ...answer.region, ...counts, warning: null, children: answer.features.length, staff: [] }
+  return { ...answer.region, ...counts, warning: null, reasons: [], children: answer.features.length, staff: [] }
 }
 
 /** An item of `GET /regions?parent=`: the region's fields flattened in (as served), or nested under `region`. */
