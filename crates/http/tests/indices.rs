@@ -262,6 +262,41 @@ async fn indices_compute_rank_warn_and_colour_the_map(s: Server) {
         "{reports}"
     );
 
+    // A town's leader sees the town alone, ranked among all three.
+    let token = common::add_user_with(
+        s.store.as_ref(),
+        "town-leader",
+        "leader",
+        Some("440507002"),
+        None,
+        &[],
+        None,
+    )
+    .await;
+    let mine: Value = s
+        .client
+        .get(format!("{}/api/v1/indices/pa/scores", s.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let units: Vec<(&str, u64, u64)> = mine["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["unit"].as_str().unwrap(),
+                r["rank"].as_u64().unwrap(),
+                r["of"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(units, vec![("440507002", 1, 3)], "{mine}");
+
     let (_, list) = s.get("/api/v1/indices", "leader").await;
     assert_eq!(list[0]["periods"], json!(["2025Q4", "2026Q1"]), "{list}");
     assert_eq!(list[0]["leaves"], 2);

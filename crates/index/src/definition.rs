@@ -97,10 +97,11 @@ pub struct Indicator {
     /// The value the city aims for, in the raw unit (after the denominator).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
-    /// The worst raw value for goalpost normalisation.
+    /// The lower goalpost, in the raw unit: the worst value when more is
+    /// better, the best when less is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goal_low: Option<f64>,
-    /// The best raw value for goalpost normalisation.
+    /// The upper goalpost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goal_high: Option<f64>,
     /// The denominator the raw value is divided by.
@@ -260,8 +261,9 @@ pub enum Normalise {
     /// The share of the way from the worst unit to the target, capped at
     /// the target, on low..high.
     Target,
-    /// The share of the way from the indicator's `goal_low` to its
-    /// `goal_high`, capped at both, on low..high.
+    /// The share of the way from the indicator's worse goalpost to its
+    /// better one (`goal_low` and `goal_high`, by direction), capped at
+    /// both, on low..high.
     Goalposts,
     /// The rank among units, on low..high (ties share the mean rank).
     Rank,

@@ -205,7 +205,8 @@ pub struct Scale {
     pub direction: f64,
     /// The indicator's target.
     pub target: Option<f64>,
-    /// The indicator's goalposts (worst, best) when more is better.
+    /// The indicator's goalposts (lower, upper); the direction says which
+    /// is best.
     pub goalposts: Option<(f64, f64)>,
 }
 
@@ -356,6 +357,77 @@ mod tests {
         assert!(t.log);
         let (min, max) = (0.5f64, 1e8f64);
         assert_eq!(x[35], Some((1e8 - min + 0.01 * (max - min)).ln()));
+    }
+
+    fn normalised(
+        v: &[f64],
+        method: Normalise,
+        direction: f64,
+        target: Option<f64>,
+        goalposts: Option<(f64, f64)>,
+    ) -> Vec<f64> {
+        let mut x = col(v);
+        let mut span = Span::default();
+        span.include(&x, direction);
+        let scale = Scale {
+            method,
+            low: 0.0,
+            high: 100.0,
+            direction,
+            target,
+            goalposts,
+        };
+        normalise(&mut x, &scale, &span);
+        x.into_iter()
+            .map(|v| (v.unwrap() * 1e9).round() / 1e9)
+            .collect()
+    }
+
+    #[test]
+    fn each_normalisation_by_hand() {
+        // Sample standard deviation 1 around 2.
+        assert_eq!(
+            normalised(&[1.0, 2.0, 3.0], Normalise::Zscore, 1.0, None, None),
+            [-1.0, 0.0, 1.0]
+        );
+        // From the worst unit (0) to the target (10), capped there.
+        assert_eq!(
+            normalised(
+                &[0.0, 5.0, 10.0, 20.0],
+                Normalise::Target,
+                1.0,
+                Some(10.0),
+                None
+            ),
+            [0.0, 50.0, 100.0, 100.0]
+        );
+        // Less is better: the worst is 10, the target 4.
+        let less = normalised(&[2.0, 5.0, 10.0], Normalise::Target, -1.0, Some(4.0), None);
+        assert_eq!(
+            less,
+            [100.0, (100.0f64 * 5.0 / 6.0 * 1e9).round() / 1e9, 0.0]
+        );
+        // Goalposts 10 and 60 with less better: 10 is best, 60 worst, capped.
+        assert_eq!(
+            normalised(
+                &[0.0, 25.0, 50.0, 100.0],
+                Normalise::Goalposts,
+                -1.0,
+                None,
+                Some((10.0, 60.0))
+            ),
+            [100.0, 70.0, 20.0, 0.0]
+        );
+        // Ranks, ties sharing the mean rank.
+        assert_eq!(
+            normalised(&[3.0, 1.0, 2.0, 2.0], Normalise::Rank, 1.0, None, None),
+            [100.0, 0.0, 50.0, 50.0]
+        );
+        // No spread: the middle of the scale.
+        assert_eq!(
+            normalised(&[7.0, 7.0], Normalise::Minmax, 1.0, None, None),
+            [50.0, 50.0]
+        );
     }
 
     proptest! {

@@ -372,3 +372,91 @@ fn rank_statistics_match_the_stored_uncertainty_and_sensitivity_runs() {
         }
     }
 }
+
+/// The example's five-year panel: with bounds per period every year spans
+/// the whole scale on every indicator; pooled over the years, only the
+/// panel as a whole does, so that a year's scores compare with another's;
+/// and the change is the difference from the year before.
+#[test]
+fn the_panel_normalises_per_year_or_pooled_over_the_years() {
+    let Some(a) = asem() else { return };
+    let mut reader = csv::Reader::from_path(a.dir.join("ASEM_iData_p.csv")).unwrap();
+    let rows: Vec<HashMap<String, String>> = reader.deserialize().map(Result::unwrap).collect();
+    let years: Vec<String> = {
+        let mut y: Vec<String> = rows.iter().map(|r| r["Time"].clone()).collect();
+        y.sort();
+        y.dedup();
+        y
+    };
+    assert_eq!(years.len(), 5);
+    let inputs: Vec<PeriodInput> = years
+        .iter()
+        .map(|year| {
+            let of_year: Vec<&HashMap<String, String>> =
+                rows.iter().filter(|r| &r["Time"] == year).collect();
+            let cell = |r: &HashMap<String, String>, c: &str| r[c].parse::<f64>().ok();
+            let mut input = PeriodInput {
+                period: year.clone(),
+                units: of_year.iter().map(|r| r["uCode"].clone()).collect(),
+                groups: of_year
+                    .iter()
+                    .map(|r| Some(r["EurAsia_group"].clone()))
+                    .collect(),
+                ..PeriodInput::default()
+            };
+            for &leaf in a.tree.leaves() {
+                let code = a.tree.code(leaf);
+                input
+                    .indicators
+                    .insert(code.into(), of_year.iter().map(|r| cell(r, code)).collect());
+            }
+            for d in &a.tree.definition().denominators {
+                input.denominators.insert(
+                    d.code.clone(),
+                    of_year.iter().map(|r| cell(r, &d.code)).collect(),
+                );
+            }
+            input
+        })
+        .collect();
+    let span = |results: &[gongzhi_index::PeriodResult], leaf: usize| {
+        let all = results
+            .iter()
+            .flat_map(|r| r.scores[leaf].iter().flatten().copied());
+        all.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+            (lo.min(x), hi.max(x))
+        })
+    };
+    let per_year = gongzhi_index::compute(&a.tree, 1, &inputs).unwrap();
+    let mut pooled_definition = a.tree.definition().clone();
+    pooled_definition.pipeline.bounds = gongzhi_index::definition::Bounds::Pooled;
+    let pooled_tree = Tree::build(pooled_definition).unwrap();
+    let pooled = gongzhi_index::compute(&pooled_tree, 1, &inputs).unwrap();
+    let mut narrower = 0;
+    for &leaf in a.tree.leaves() {
+        for year in 0..5 {
+            let (lo, hi) = span(&per_year[year..=year], leaf);
+            assert!(
+                lo.abs() < 1e-9 && (hi - 100.0).abs() < 1e-9,
+                "{} in {}: {lo}..{hi}",
+                a.tree.code(leaf),
+                years[year]
+            );
+            let (plo, phi) = span(&pooled[year..=year], leaf);
+            narrower += usize::from(plo > 1e-9 || phi < 100.0 - 1e-9);
+        }
+        let (lo, hi) = span(&pooled, leaf);
+        assert!(
+            lo.abs() < 1e-9 && (hi - 100.0).abs() < 1e-9,
+            "{} pooled: {lo}..{hi}",
+            a.tree.code(leaf)
+        );
+    }
+    assert!(narrower > 0, "some year spans less than the pooled scale");
+    let root = a.tree.root();
+    let (now, before) = (&pooled[4], &pooled[3]);
+    let u = now.units.iter().position(|u| u == "AUT").unwrap();
+    let v = before.units.iter().position(|u| u == "AUT").unwrap();
+    let want = now.scores[root][u].unwrap() - before.scores[root][v].unwrap();
+    assert!((now.change[root][u].unwrap() - want).abs() < 1e-12);
+}

@@ -242,3 +242,45 @@ fn a_small_index_computes_by_hand() {
     assert!((root[1] - (2.0 * (100.0 / 3.0 + 50.0) / 2.0 + 75.0) / 3.0).abs() < 1e-12);
     assert_eq!(r[0].ranks[at("I")], vec![Some(1), Some(2), Some(3)]);
 }
+
+#[test]
+fn a_geometric_mean_over_the_children_present() {
+    let text = GOOD.replacen("periodicity = \"quarter\"\n", "periodicity = \"quarter\"\n[pipeline]\naggregate = \"geometric\"\nnormalise = \"goalposts\"\n", 1)
+        .replace("level = 1\n", "level = 1\ngoal_low = 0.0\ngoal_high = 100.0\n");
+    let tree = Tree::build(Definition::from_toml(&text).unwrap()).unwrap();
+    let mut input = PeriodInput {
+        period: "2026Q1".into(),
+        units: vec!["u1".into()],
+        ..PeriodInput::default()
+    };
+    input
+        .denominators
+        .insert("pop".into(), vec![Some(10_000.0)]);
+    input.indicators.insert("a1".into(), vec![Some(25.0)]);
+    input.indicators.insert("a2".into(), vec![Some(0.0)]); // less is better: 0 scores 100
+    input.indicators.insert("b1".into(), vec![Some(64.0)]);
+    let r = compute(&tree, 1, std::slice::from_ref(&input)).unwrap();
+    let at = |code: &str| r[0].scores[tree.position(code).unwrap()][0].unwrap();
+    assert!(
+        (at("A") - 50.0).abs() < 1e-9,
+        "√(25·100) = 50, got {}",
+        at("A")
+    );
+    assert!(
+        (at("B") - 64.0).abs() < 1e-9,
+        "b2 is missing: B is b1 alone"
+    );
+    // I weighs A twice: (50² · 64)^(1/3).
+    assert!((at("I") - (50.0f64 * 50.0 * 64.0).cbrt()).abs() < 1e-9);
+}
+
+#[test]
+fn negative_scales_refuse_entropy_and_geometric_means() {
+    let text = GOOD.replacen(
+        "periodicity = \"quarter\"\n",
+        "periodicity = \"quarter\"\n[pipeline]\nweights = \"entropy\"\nnormalise = \"zscore\"\n",
+        1,
+    );
+    let e = refused(&text);
+    assert_eq!((e.table, e.field), ("pipeline", Some("normalise")));
+}
