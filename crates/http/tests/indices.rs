@@ -26,6 +26,12 @@ red_below = 20.0
 yellow_below = 60.0
 target_yellow = 0.1
 target_red = 0.5
+[warnings.surge]
+by = "category"
+baseline_periods = 2
+min_count = 5
+alpha_yellow = 0.01
+alpha_red = 0.001
 
 [[denominators]]
 code = "pop"
@@ -186,8 +192,19 @@ async fn indices_compute_rank_warn_and_colour_the_map(s: Server) {
     let (status, loaded) = load(&s, csv).await;
     assert_eq!((status, &loaded["loaded"]), (200, &json!(12)), "{loaded}");
 
-    // Three reports of the 市容环境 class in the first town this quarter.
-    for _ in 0..3 {
+    // Two reports of one category in the first town on 1 December, the
+    // first day with records; eighteen this quarter, to 2 March.
+    s.set_time(
+        chrono::NaiveDate::from_ymd_opt(2025, 12, 1)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap(),
+    );
+    for _ in 0..2 {
+        s.report("operator", "0102", WEST, "路边垃圾").await;
+    }
+    s.set_time(common::at(2, 9, 0));
+    for _ in 0..18 {
         s.report("operator", "0102", WEST, "路边垃圾").await;
     }
     let (status, summary) = s
@@ -211,7 +228,7 @@ async fn indices_compute_rank_warn_and_colour_the_map(s: Server) {
             .as_u64()
             .unwrap()
     };
-    // cases per 10k: 20, 4, 7.5; reports per 10k: 3, 0, 0.
+    // cases per 10k: 20, 4, 7.5; reports per 10k: 18, 0, 0.
     // First town is worst on both (0 and 0), second best on both.
     assert_eq!(
         (rank_of("440507002"), rank_of("440507003"), rank_of(TOWN)),
@@ -238,7 +255,25 @@ async fn indices_compute_rank_warn_and_colour_the_map(s: Server) {
         "{texts:?}"
     );
     assert!(worst["stability"]["nominal"] == 3, "{worst}");
-    // The computed leaf came from the three reports: the first town's
+    // The surge: 2 in the 31 days of December stand for 2·92/31 a quarter,
+    // and so for 2·92/31·61/90 in the 61 days of this quarter so far.
+    let surge = worst["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "surge")
+        .unwrap_or_else(|| panic!("a surge: {worst}"));
+    let expected = 2.0 * 92.0 / 31.0 * 61.0 / 90.0;
+    assert_eq!(
+        (&surge["level"], &surge["value"], &surge["category"]),
+        (&json!("red"), &json!(18.0), &json!("0102")),
+        "{surge}"
+    );
+    assert!(
+        (surge["threshold"].as_f64().unwrap() - expected).abs() < 1e-9,
+        "{surge}"
+    );
+    // The computed leaf came from the eighteen reports: the first town's
     // reports score is the worst, the others' the best.
     let (_, reports) = s
         .get(

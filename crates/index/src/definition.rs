@@ -349,6 +349,10 @@ pub struct SurgeRule {
     /// How the baseline is estimated.
     #[serde(default = "SurgeRule::default_method")]
     pub method: SurgeMethod,
+    /// Whether events are counted by catalogue class (大类) or category
+    /// (小类).
+    #[serde(default = "SurgeRule::default_by")]
+    pub by: SurgeGroup,
     /// How many earlier periods the baseline uses.
     #[serde(default = "SurgeRule::default_baseline")]
     pub baseline_periods: usize,
@@ -370,6 +374,9 @@ impl SurgeRule {
     fn default_method() -> SurgeMethod {
         SurgeMethod::Poisson
     }
+    fn default_by() -> SurgeGroup {
+        SurgeGroup::Class
+    }
     fn default_baseline() -> usize {
         4
     }
@@ -385,6 +392,16 @@ impl SurgeRule {
     fn default_smoothing() -> f64 {
         0.3
     }
+}
+
+/// What a surge counts events by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SurgeGroup {
+    /// The catalogue's classes (大类): fewer, larger counts.
+    Class,
+    /// The catalogue's categories (小类).
+    Category,
 }
 
 /// How a surge's baseline is estimated.

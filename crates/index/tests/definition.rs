@@ -284,3 +284,61 @@ fn negative_scales_refuse_entropy_and_geometric_means() {
     let e = refused(&text);
     assert_eq!((e.table, e.field), ("pipeline", Some("normalise")));
 }
+
+fn one_period(tree: &Tree) -> Vec<gongzhi_index::PeriodResult> {
+    let v = |a: &[f64]| a.iter().copied().map(Some).collect::<Vec<_>>();
+    let mut input = PeriodInput {
+        period: "2026Q1".into(),
+        units: vec!["u1".into(), "u2".into(), "u3".into()],
+        ..PeriodInput::default()
+    };
+    input.denominators.insert("pop".into(), v(&[1.0, 1.0, 1.0]));
+    input.indicators.insert("a1".into(), v(&[1.0, 2.0, 3.0]));
+    input.indicators.insert("a2".into(), v(&[3.0, 1.0, 2.0]));
+    input.indicators.insert("b1".into(), v(&[0.0, 0.0, 9.0]));
+    input.indicators.insert("b2".into(), v(&[5.0, 6.0, 5.5]));
+    compute(tree, 1, std::slice::from_ref(&input)).unwrap()
+}
+
+#[test]
+fn ahp_weights_the_children_and_are_recorded() {
+    let text = GOOD.replacen(
+        "periodicity = \"quarter\"\n",
+        "periodicity = \"quarter\"\n[pipeline]\nweights = \"ahp\"\n",
+        1,
+    ) + "\n[[ahp]]\nparent = \"I\"\nchildren = [\"A\", \"B\"]\nmatrix = [[1, 3], [0.3333333333333333, 1]]\n";
+    let tree = Tree::build(Definition::from_toml(&text).unwrap()).unwrap();
+    let r = &one_period(&tree)[0];
+    let at = |code: &str| tree.position(code).unwrap();
+    assert!((r.weights[at("A")] - 0.75).abs() < 1e-12 && (r.weights[at("B")] - 0.25).abs() < 1e-12);
+    for u in 0..3 {
+        let want = 0.75 * r.scores[at("A")][u].unwrap() + 0.25 * r.scores[at("B")][u].unwrap();
+        assert!((r.scores[at("I")][u].unwrap() - want).abs() < 1e-9);
+    }
+    assert_eq!(
+        r.method.ahp.len(),
+        1,
+        "the method records the matrix's result"
+    );
+    assert!(r.method.ahp[0].result.consistency_ratio.abs() < 1e-12);
+}
+
+#[test]
+fn entropy_weights_follow_each_periods_data() {
+    let text = GOOD.replacen(
+        "periodicity = \"quarter\"\n",
+        "periodicity = \"quarter\"\n[pipeline]\nweights = \"entropy\"\n",
+        1,
+    );
+    let tree = Tree::build(Definition::from_toml(&text).unwrap()).unwrap();
+    let r = &one_period(&tree)[0];
+    let at = |code: &str| tree.position(code).unwrap();
+    let columns = [r.scores[at("b1")].as_slice(), r.scores[at("b2")].as_slice()];
+    let want = gongzhi_index::weights::entropy::weights(&columns);
+    assert!(
+        (r.weights[at("b1")] - want[0]).abs() < 1e-12
+            && (r.weights[at("b2")] - want[1]).abs() < 1e-12
+    );
+    // b1 is 0, 0, 100: concentrated, so more informative than b2's 0, 100, 50.
+    assert!(want[0] > want[1], "{want:?}");
+}

@@ -14,7 +14,7 @@ use gongzhi_domain::audit::{AuditKind, AuditRecord};
 use gongzhi_domain::event_flow::EventState;
 use gongzhi_domain::warning::WarningLevel;
 use gongzhi_domain::{Level, RegionCode};
-use gongzhi_index::definition::{Builtin, Source};
+use gongzhi_index::definition::{Builtin, Source, SurgeGroup};
 use gongzhi_index::period::Period;
 use gongzhi_index::stability::{self, RankStats};
 use gongzhi_index::warn::{self, EventCounts, Warning};
@@ -467,8 +467,8 @@ impl Service {
         Ok(out)
     }
 
-    /// Each unit's event counts per catalogue class over the baseline
-    /// periods and period `k`, for the surge rule.
+    /// Each unit's event counts per catalogue class or category over the
+    /// baseline periods and period `k`, for the surge rule.
     async fn surge_counts(
         &self,
         tree: &Tree,
@@ -482,6 +482,10 @@ impl Service {
             return Ok(Vec::new());
         };
         let periodicity = tree.definition().periodicity;
+        let by = match rule.by {
+            SurgeGroup::Class => StatsGroup::Class,
+            SurgeGroup::Category => StatsGroup::Category,
+        };
         let mut span = vec![periods[k]];
         while span.len() <= rule.baseline_periods {
             let before = span[0].previous(periodicity);
@@ -519,11 +523,7 @@ impl Service {
                 ..EventFilter::default()
             };
             let rows = self
-                .count(
-                    &Scope::All,
-                    &filter,
-                    &[StatsGroup::Region(level), StatsGroup::Class],
-                )
+                .count(&Scope::All, &filter, &[StatsGroup::Region(level), by])
                 .await?;
             for row in rows {
                 let (Some(Some(unit)), Some(Some(class))) = (row.keys.first(), row.keys.get(1))
