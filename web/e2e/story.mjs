@@ -197,6 +197,18 @@ export async function story({ browser, server, artefacts }) {
   await admin.locator('[data-test=users-table]').filter({ hasText: 'demo-operator' }).waitFor()
   await shot(admin, 'admin-users')
 
+  // 5b. The admin loads a value of the demo index: a bad cell is refused
+  //     with its place, a good one loads, and the index computes again.
+  await admin.goto(`${server.base}/admin?tab=indices`)
+  await admin.locator('[data-test=indices-table]').filter({ hasText: 'hongmian' }).waitFor()
+  const csv = (cell) => ({ name: 'values.csv', mimeType: 'text/csv', buffer: Buffer.from(`period,unit,SA0101\n2026Q4,440507001,${cell}\n`) })
+  await admin.locator('[data-test=index-values]').setInputFiles(csv('很多'))
+  await admin.locator('[data-test=index-error]').filter({ hasText: 'row 2, column SA0101' }).waitFor()
+  await admin.locator('[data-test=index-values]').setInputFiles(csv('9.5'))
+  await admin.locator('[data-test=index-message]').filter({ hasText: '已导入 1 个数值' }).waitFor()
+  await admin.locator('[data-test=index-compute]').click()
+  await admin.locator('[data-test=index-message]').filter({ hasText: '已计算 8 个期间' }).waitFor({ timeout: 60_000 })
+
   // 6. The map shows the city's events; first load timed from navigation.
   const leader = await signIn(browser, server, 'demo-leader')
   const points = leader.waitForResponse((r) => r.url().includes('/api/v1/map/events'))

@@ -11,8 +11,8 @@ use gongzhi_domain::{Level, RegionCode};
 use gongzhi_index::Definition;
 use gongzhi_index::definition::Source;
 use gongzhi_index::period::Period;
+use gongzhi_index::sheet::Value;
 use gongzhi_service::Service;
-use gongzhi_store::IndexValue;
 use std::collections::HashMap;
 
 /// The demo index's definition.
@@ -47,7 +47,7 @@ pub fn synthesise(
     units: &[RegionCode],
     periods: &[String],
     seed: u64,
-) -> Vec<IndexValue> {
+) -> Vec<Value> {
     let towns: Vec<&RegionCode> = units.iter().filter(|u| u.level() == Level::Town).collect();
     let slipping = towns
         .iter()
@@ -78,7 +78,7 @@ pub fn synthesise(
             } else {
                 0.0
             };
-            out.push(IndexValue {
+            out.push(Value {
                 period: period.clone(),
                 unit: u.to_owned(),
                 series: "population".into(),
@@ -111,7 +111,7 @@ pub fn synthesise(
                     }
                     _ => worst + good * (best - worst),
                 };
-                out.push(IndexValue {
+                out.push(Value {
                     period: period.clone(),
                     unit: u.to_owned(),
                     series: ind.code.clone(),

@@ -2,13 +2,11 @@
 //! from TOML, JSON or an Excel workbook; load values from CSV or Excel;
 //! compute; show scores and warnings; export a period to Excel.
 
-use calamine::{Data, Reader, open_workbook_auto};
 use chrono::NaiveDateTime;
 use gongzhi_domain::access::Principal;
 use gongzhi_index::Definition;
 use gongzhi_index::sheet::{self, Cell};
 use gongzhi_service::Service;
-use gongzhi_store::IndexValue;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -32,29 +30,11 @@ fn extension(file: &Path) -> String {
         .to_ascii_lowercase()
 }
 
-fn cell(data: &Data) -> Cell {
-    match data {
-        Data::Empty => Cell::Empty,
-        Data::Float(f) => Cell::Number(*f),
-        Data::Int(i) => Cell::Number(*i as f64),
-        Data::Bool(b) => Cell::Text(b.to_string()),
-        other => Cell::Text(other.to_string()),
-    }
-}
-
-/// Every sheet of a workbook as rows of cells, by sheet name.
-fn workbook(file: &Path) -> anyhow::Result<Vec<(String, Vec<Vec<Cell>>)>> {
-    let mut book = open_workbook_auto(file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    let mut sheets = Vec::new();
-    for name in book.sheet_names() {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| anyhow::anyhow!("{}, sheet {name}: {e}", file.display()))?;
-        let rows = range.rows().map(|r| r.iter().map(cell).collect()).collect();
-        sheets.push((name, rows));
-    }
-    Ok(sheets)
+/// Every sheet of a workbook file, by name.
+fn workbook(file: &Path) -> anyhow::Result<Vec<sheet::Sheet>> {
+    let bytes =
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    sheet::workbook(&bytes).map_err(|e| Refused(format!("{}: {e}", file.display())).into())
 }
 
 /// Reads a definition from `.toml`, `.json` or `.xlsx`; a fault names the
@@ -80,7 +60,7 @@ pub fn read_definition(file: &Path) -> anyhow::Result<Definition> {
 }
 
 /// Reads values from `.csv` or the first sheet of `.xlsx`, long or wide.
-pub fn read_values(file: &Path) -> anyhow::Result<Vec<IndexValue>> {
+pub fn read_values(file: &Path) -> anyhow::Result<Vec<sheet::Value>> {
     let rows = match extension(file).as_str() {
         "csv" => {
             let text = std::fs::read_to_string(file)
@@ -97,18 +77,7 @@ pub fn read_values(file: &Path) -> anyhow::Result<Vec<IndexValue>> {
             file.display()
         ),
     };
-    let values = sheet::values(&rows).map_err(|e| Refused(format!("{}: {e}", file.display())))?;
-    Ok(values.into_iter().map(into_store).collect())
-}
-
-/// A value read from a sheet, as the store keeps it.
-pub fn into_store(v: sheet::Value) -> IndexValue {
-    IndexValue {
-        period: v.period,
-        unit: v.unit,
-        series: v.series,
-        value: v.value,
-    }
+    sheet::values(&rows).map_err(|e| Refused(format!("{}: {e}", file.display())).into())
 }
 
 /// Refuses what the service refused as bad input with exit code 3, as

@@ -16,7 +16,6 @@ use gongzhi_index::warn::Warning;
 use gongzhi_index::{Definition, sheet};
 use gongzhi_service::ServiceError;
 use gongzhi_service::indices::{ComputeSummary, ScoreRow};
-use gongzhi_store::IndexValue;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -75,11 +74,44 @@ pub async fn list(
     Ok(Json(items))
 }
 
-fn is_toml(headers: &HeaderMap) -> bool {
-    headers
+/// How a request body is written, by its `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Json,
+    Toml,
+    Csv,
+    Workbook,
+}
+
+fn body_kind(headers: &HeaderMap) -> BodyKind {
+    let kind = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("toml"))
+        .unwrap_or("");
+    if kind.contains("toml") {
+        BodyKind::Toml
+    } else if kind.starts_with("text/csv") {
+        BodyKind::Csv
+    } else if ["spreadsheet", "ms-excel", "opendocument"]
+        .iter()
+        .any(|k| kind.contains(k))
+    {
+        BodyKind::Workbook
+    } else {
+        BodyKind::Json
+    }
+}
+
+fn text(body: &[u8]) -> Result<&str, ApiError> {
+    std::str::from_utf8(body).map_err(|e| ApiError::invalid_parameter("body", e))
+}
+
+fn refused_data(e: gongzhi_index::DataError) -> ApiError {
+    ApiError::invalid_parameter("body", e)
+}
+
+fn refused_definition(e: gongzhi_index::DefinitionError) -> ApiError {
+    ServiceError::Index(gongzhi_service::indices::IndexError::Definition(e)).into()
 }
 
 /// The version a definition was saved as.
@@ -91,8 +123,10 @@ pub struct Defined {
     pub version: i64,
 }
 
-/// Saves a definition as the index's next version (JSON, or TOML with
-/// `Content-Type: application/toml`). A fault names its row and field.
+/// Saves a definition as the index's next version: JSON, TOML
+/// (`Content-Type: application/toml`) or an Excel workbook (sheets
+/// `definition`, `indicators`, `denominators`). A fault names its row and
+/// field.
 #[utoipa::path(post, path = "/api/v1/indices", tag = "indices", request_body = Object,
     responses((status = 200, body = Defined), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)))]
@@ -105,14 +139,14 @@ pub async fn define(
     caller
         .require(Permission::EditRules)
         .map_err(ServiceError::from)?;
-    let text = std::str::from_utf8(&body).map_err(|e| ApiError::invalid_parameter("body", e))?;
-    let parsed = if is_toml(&headers) {
-        Definition::from_toml(text)
-    } else {
-        Definition::from_json(text)
+    let definition = match body_kind(&headers) {
+        BodyKind::Toml => Definition::from_toml(text(&body)?).map_err(refused_definition)?,
+        BodyKind::Workbook => {
+            let sheets = sheet::workbook(&body).map_err(refused_data)?;
+            sheet::definition(&sheets.into_iter().collect()).map_err(refused_definition)?
+        }
+        _ => Definition::from_json(text(&body)?).map_err(refused_definition)?,
     };
-    let definition = parsed
-        .map_err(|e| ServiceError::Index(gongzhi_service::indices::IndexError::Definition(e)))?;
     let code = definition.code.clone();
     let version = state
         .service
@@ -187,24 +221,8 @@ pub struct Loaded {
     pub loaded: usize,
 }
 
-/// Reads CSV, long (`period,unit,series,value`) or wide (`period,unit`
-/// and a column per series); a bad cell is named by row and column.
-fn values_from_csv(text: &str) -> Result<Vec<IndexValue>, ApiError> {
-    let rows = sheet::csv_rows(text).map_err(|e| ApiError::invalid_parameter("body", e))?;
-    let values = sheet::values(&rows).map_err(|e| ApiError::invalid_parameter("body", e))?;
-    Ok(values
-        .into_iter()
-        .map(|v| IndexValue {
-            period: v.period,
-            unit: v.unit,
-            series: v.series,
-            value: v.value,
-        })
-        .collect())
-}
-
-/// Loads values (JSON `{"values": [...]}`, or CSV with
-/// `Content-Type: text/csv`, long or wide); all or none.
+/// Loads values, all or none: JSON `{"values": [...]}`, or CSV
+/// (`text/csv`) or an Excel workbook's first sheet, long or wide.
 #[utoipa::path(put, path = "/api/v1/indices/{code}/values", tag = "indices",
     params(("code" = String, Path, description = "Index code")), request_body = Values,
     responses((status = 200, body = Loaded), (status = 400, body = crate::error::ErrorBody),
@@ -219,27 +237,34 @@ pub async fn load(
     caller
         .require(Permission::EditRules)
         .map_err(ServiceError::from)?;
-    let csv = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/csv"));
-    let values = if csv {
-        let text =
-            std::str::from_utf8(&body).map_err(|e| ApiError::invalid_parameter("body", e))?;
-        values_from_csv(text)?
-    } else {
-        let parsed: Values =
-            serde_json::from_slice(&body).map_err(|e| ApiError::invalid_parameter("body", e))?;
-        parsed
-            .values
-            .into_iter()
-            .map(|v| IndexValue {
-                period: v.period,
-                unit: v.unit,
-                series: v.series,
-                value: v.value,
-            })
-            .collect()
+    let values = match body_kind(&headers) {
+        BodyKind::Csv => {
+            let rows = sheet::csv_rows(text(&body)?).map_err(refused_data)?;
+            sheet::values(&rows).map_err(refused_data)?
+        }
+        BodyKind::Workbook => {
+            let sheets = sheet::workbook(&body).map_err(refused_data)?;
+            let first = sheets
+                .into_iter()
+                .next()
+                .map(|(_, rows)| rows)
+                .unwrap_or_default();
+            sheet::values(&first).map_err(refused_data)?
+        }
+        _ => {
+            let parsed: Values = serde_json::from_slice(&body)
+                .map_err(|e| ApiError::invalid_parameter("body", e))?;
+            parsed
+                .values
+                .into_iter()
+                .map(|v| sheet::Value {
+                    period: v.period,
+                    unit: v.unit,
+                    series: v.series,
+                    value: v.value,
+                })
+                .collect()
+        }
     };
     let loaded = state
         .service

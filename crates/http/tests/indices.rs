@@ -332,6 +332,8 @@ async fn indices_compute_rank_warn_and_colour_the_map(s: Server) {
         .collect();
     assert_eq!(units, vec![("440507002", 1, 3)], "{mine}");
 
+    let (status, _) = s.get("/api/v1/indices", "admin").await;
+    assert_eq!(status, 200, "whoever edits definitions reads them");
     let (_, list) = s.get("/api/v1/indices", "leader").await;
     assert_eq!(list[0]["periods"], json!(["2025Q4", "2026Q1"]), "{list}");
     assert_eq!(list[0]["leaves"], 2);

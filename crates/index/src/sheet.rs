@@ -11,6 +11,7 @@
 
 use crate::definition::{Definition, Denominator, Indicator};
 use crate::{DataError, DefinitionError};
+use calamine::{Data, Reader, open_workbook_auto_from_rs};
 use serde_json::{Map, Value as Json};
 use std::collections::HashMap;
 
@@ -72,6 +73,38 @@ pub struct Value {
     pub series: String,
     /// The value.
     pub value: f64,
+}
+
+fn cell(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::Float(f) => Cell::Number(*f),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Bool(b) => Cell::Text(b.to_string()),
+        other => Cell::Text(other.to_string()),
+    }
+}
+
+/// A sheet: its name and its rows of cells.
+pub type Sheet = (String, Vec<Vec<Cell>>);
+
+/// Every sheet of an Excel (or OpenDocument) workbook, in the workbook's
+/// order.
+pub fn workbook(bytes: &[u8]) -> Result<Vec<Sheet>, DataError> {
+    let unreadable = |e: String| DataError::at(None, None, format!("not a readable workbook: {e}"));
+    let mut book = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| unreadable(e.to_string()))?;
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| unreadable(format!("sheet {name}: {e}")))?;
+        sheets.push((
+            name,
+            range.rows().map(|r| r.iter().map(cell).collect()).collect(),
+        ));
+    }
+    Ok(sheets)
 }
 
 /// Rows of CSV text as cells.
@@ -375,5 +408,71 @@ mod tests {
             ("indicators", Some(3), Some("01"))
         );
         assert!(e.reason.contains("heavy"), "{e}");
+    }
+
+    #[test]
+    fn a_workbook_gives_its_sheets_typed_and_a_bad_cell_its_place() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let def = book.add_worksheet().set_name("definition").unwrap();
+        for (r, (k, v)) in [
+            ("key", "value"),
+            ("code", "t"),
+            ("name", "测试"),
+            ("periodicity", "quarter"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            def.write(r as u32, 0, *k).unwrap();
+            def.write(r as u32, 1, *v).unwrap();
+        }
+        let ind = book.add_worksheet().set_name("indicators").unwrap();
+        for (c, h) in ["code", "name", "level", "parent", "weight"]
+            .iter()
+            .enumerate()
+        {
+            ind.write(0, c as u16, *h).unwrap();
+        }
+        ind.write(1, 0, "I").unwrap();
+        ind.write(1, 1, "指数").unwrap();
+        ind.write(1, 2, 2).unwrap();
+        ind.write(2, 0, "a").unwrap();
+        ind.write(2, 1, "甲").unwrap();
+        ind.write(2, 2, 1).unwrap();
+        ind.write(2, 3, "I").unwrap();
+        ind.write(2, 4, 1.5).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let sheets: HashMap<String, Vec<Vec<Cell>>> =
+            workbook(&bytes).unwrap().into_iter().collect();
+        let d = definition(&sheets).unwrap();
+        assert_eq!(
+            (
+                d.indicators.len(),
+                d.indicators[1].weight,
+                d.indicators[0].level
+            ),
+            (2, 1.5, 2)
+        );
+
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let v = book.add_worksheet();
+        for (c, h) in ["period", "unit", "a"].iter().enumerate() {
+            v.write(0, c as u16, *h).unwrap();
+        }
+        v.write(1, 0, "2026Q1").unwrap();
+        v.write(1, 1, "440507001").unwrap();
+        v.write(1, 2, "多").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let rows = workbook(&bytes).unwrap().remove(0).1;
+        assert_eq!(
+            values(&rows).unwrap_err().to_string(),
+            "row 2, column a: `多` is not a number"
+        );
+        assert!(
+            workbook(b"not a workbook")
+                .unwrap_err()
+                .to_string()
+                .contains("not a readable workbook")
+        );
     }
 }

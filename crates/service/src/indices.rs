@@ -114,6 +114,15 @@ fn not_found(code: &str) -> ServiceError {
     }
 }
 
+/// Definitions are read by whoever reads statistics, and by whoever
+/// edits them.
+fn may_read_definitions(caller: &Principal) -> Result<(), ServiceError> {
+    if !caller.may(Permission::EditRules) {
+        caller.require(Permission::ReadStatistics)?;
+    }
+    Ok(())
+}
+
 fn visible(scope: &Scope, unit: &str) -> bool {
     RegionCode::parse(unit).is_ok_and(|code| {
         scope.admits(Placed {
@@ -157,9 +166,7 @@ impl Service {
         code: &str,
         version: Option<i64>,
     ) -> Result<(i64, Definition), ServiceError> {
-        if !caller.may(Permission::EditRules) {
-            caller.require(Permission::ReadStatistics)?;
-        }
+        may_read_definitions(caller)?;
         let record = self
             .store
             .index_definition(code, version)
@@ -175,7 +182,7 @@ impl Service {
         &self,
         caller: &Principal,
     ) -> Result<Vec<(i64, Definition)>, ServiceError> {
-        caller.require(Permission::ReadStatistics)?;
+        may_read_definitions(caller)?;
         self.store
             .index_definitions()
             .await?
@@ -196,7 +203,7 @@ impl Service {
         &self,
         caller: &Principal,
         code: &str,
-        values: Vec<IndexValue>,
+        values: Vec<gongzhi_index::sheet::Value>,
     ) -> Result<usize, ServiceError> {
         caller.require(Permission::EditRules)?;
         let (_, definition) = self.index_definition(caller, code, None).await?;
@@ -244,6 +251,15 @@ impl Service {
                 ));
             }
         }
+        let values: Vec<IndexValue> = values
+            .into_iter()
+            .map(|v| IndexValue {
+                period: v.period,
+                unit: v.unit,
+                series: v.series,
+                value: v.value,
+            })
+            .collect();
         self.store.put_index_values(code, &values, &[]).await?;
         Ok(values.len())
     }

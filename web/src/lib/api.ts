@@ -85,5 +85,5 @@ export function query(params: Record<string, string | number | boolean | undefin
 
 export const get = <T>(path: string) => request<T>('GET', path)
 export const post = <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('POST', path, body, options)
-export const put = <T>(path: string, body?: unknown) => request<T>('PUT', path, body)
+export const put = <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('PUT', path, body, options)
 export const del = <T>(path: string) => request<T>('DELETE', path)

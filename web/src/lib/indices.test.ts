@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { changeText, levelsOf, nodeChoices, stabilityText, type ScoreRow } from './indices'
+import { changeText, levelsOf, nodeChoices, stabilityText, uploadType, type ScoreRow } from './indices'
 
 const row = (unit: string, level: string): ScoreRow => ({
   unit, name: unit, level, score: 50, rank: 1, of: 2, change: null, warning: 'green', reasons: [],
@@ -39,5 +39,15 @@ describe('stabilityText', () => {
     expect(stabilityText({ nominal: 4, median: 4, q5: 3, q95: 5.2, same_rank: 0.6 })).toBe('3–5')
     expect(stabilityText({ nominal: 1, median: 1, q5: 1, q95: 1, same_rank: 1 })).toBe('1')
     expect(stabilityText(undefined)).toBe('')
+  })
+})
+
+describe('uploadType', () => {
+  it('names the type the server reads by the extension', () => {
+    expect(uploadType('红棉指数.TOML')).toBe('application/toml')
+    expect(uploadType('values.csv')).toBe('text/csv')
+    expect(uploadType('指标.xlsx')).toContain('spreadsheetml')
+    expect(uploadType('a.json')).toBe('application/json')
+    expect(uploadType('notes.docx')).toBeNull()
   })
 })

@@ -98,3 +98,24 @@ export function stabilityText(s: RankStability | undefined): string {
   const [lo, hi] = [Math.round(s.q5), Math.round(s.q95)]
   return lo === hi ? String(lo) : `${lo}–${hi}`
 }
+
+/** The content type the server reads a definition or values file by, from the file's name; null for a kind it does not read. */
+export function uploadType(name: string): string | null {
+  const ext = name.toLowerCase().split('.').pop() ?? ''
+  const types: Record<string, string> = {
+    toml: 'application/toml',
+    json: 'application/json',
+    csv: 'text/csv',
+    xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  }
+  return types[ext] ?? null
+}
+
+/** `POST /indices/{code}/compute`. */
+export interface ComputeSummary {
+  version: number
+  periods: string[]
+  units: Record<string, number>
+  red: number
+  yellow: number
+}
