@@ -159,7 +159,9 @@ pub async fn set_up(
         periods[0],
         periods[periods.len() - 1]
     );
-    service.load_index_values(&system, &code, values).await?;
+    service
+        .load_index_values(&system, &code, values, now)
+        .await?;
     let s = service.compute_index(&system, &code, None, now).await?;
     println!(
         "  computed {} quarters for {}; newest quarter: {} red, {} yellow",

@@ -107,10 +107,15 @@ pub async fn define(service: &Service, file: &Path, now: NaiveDateTime) -> anyho
 }
 
 /// `gongzhi index load CODE FILE`.
-pub async fn load(service: &Service, code: &str, file: &Path) -> anyhow::Result<()> {
+pub async fn load(
+    service: &Service,
+    code: &str,
+    file: &Path,
+    now: NaiveDateTime,
+) -> anyhow::Result<()> {
     let values = read_values(file)?;
     let n = service
-        .load_index_values(&Principal::system(), code, values)
+        .load_index_values(&Principal::system(), code, values, now)
         .await
         .map_err(refused(file.display().to_string()))?;
     println!("index {code}: {n} values loaded");

@@ -184,7 +184,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let now = gongzhi_http::china_now();
             match cmd {
                 IndexCommand::Define { file } => index::define(&service, &file, now).await?,
-                IndexCommand::Load { code, file } => index::load(&service, &code, &file).await?,
+                IndexCommand::Load { code, file } => {
+                    index::load(&service, &code, &file, now).await?
+                }
                 IndexCommand::Compute { code, through } => {
                     index::compute(&service, &code, through.as_deref(), now).await?
                 }

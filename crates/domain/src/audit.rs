@@ -35,17 +35,20 @@ pub enum AuditKind {
     Export,
     /// An event changed state (a step on its timeline).
     StateChange,
+    /// An index definition saved, or data loaded into an index.
+    IndexChange,
 }
 
 impl AuditKind {
     /// Every kind.
-    pub const ALL: [AuditKind; 6] = [
+    pub const ALL: [AuditKind; 7] = [
         AuditKind::Login,
         AuditKind::LoginFailed,
         AuditKind::Permission,
         AuditKind::Reveal,
         AuditKind::Export,
         AuditKind::StateChange,
+        AuditKind::IndexChange,
     ];
 
     /// Stable machine name, as stored.
@@ -57,6 +60,7 @@ impl AuditKind {
             AuditKind::Reveal => "reveal",
             AuditKind::Export => "export",
             AuditKind::StateChange => "state_change",
+            AuditKind::IndexChange => "index_change",
         }
     }
 

@@ -268,7 +268,7 @@ pub async fn load(
     };
     let loaded = state
         .service
-        .load_index_values(&caller, &code, values)
+        .load_index_values(&caller, &code, values, (state.now)())
         .await?;
     Ok(Json(Loaded { loaded }))
 }

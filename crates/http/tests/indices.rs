@@ -190,6 +190,26 @@ async fn indices_compute_rank_warn_and_colour_the_map(s: Server) {
         );
     }
     let (status, loaded) = load(&s, csv).await;
+    let head = s.store.audit_head().await.unwrap();
+    let last = s.store.audit_entries(head.seq - 2, 2).await.unwrap();
+    let kinds: Vec<(&str, &str, &str)> = last
+        .iter()
+        .map(|e| {
+            (
+                e.record.kind.as_str(),
+                e.record.subject.as_str(),
+                e.record.role.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("index_change", "index pa", "admin"),
+            ("index_change", "index pa", "admin")
+        ],
+        "the definition and the load are audited, the refused loads not"
+    );
     assert_eq!((status, &loaded["loaded"]), (200, &json!(12)), "{loaded}");
 
     // Two reports of one category in the first town on 1 December, the

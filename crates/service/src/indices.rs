@@ -114,6 +114,24 @@ fn not_found(code: &str) -> ServiceError {
     }
 }
 
+/// The audit record of what `caller` did to an index.
+fn audit_record(
+    caller: &Principal,
+    now: NaiveDateTime,
+    kind: AuditKind,
+    subject: String,
+    detail: serde_json::Value,
+) -> AuditRecord {
+    AuditRecord {
+        at: now,
+        actor: caller.actor.id.clone(),
+        role: caller.actor.role.as_str().to_owned(),
+        kind,
+        subject,
+        detail: detail.to_string(),
+    }
+}
+
 /// Definitions are read by whoever reads statistics, and by whoever
 /// edits them.
 fn may_read_definitions(caller: &Principal) -> Result<(), ServiceError> {
@@ -147,6 +165,13 @@ impl Service {
         let body = serde_json::to_string(tree.definition())
             .map_err(|e| gongzhi_store::StoreError::Corrupt(e.to_string()))?;
         let code = tree.definition().code.clone();
+        let audit = audit_record(
+            caller,
+            now,
+            AuditKind::IndexChange,
+            format!("index {code}"),
+            serde_json::json!({ "action": "define", "nodes": tree.len(), "leaves": tree.leaves().len() }),
+        );
         Ok(self
             .store
             .put_index_definition(
@@ -154,7 +179,7 @@ impl Service {
                 &body,
                 &caller.actor.id,
                 now.and_utc().timestamp(),
-                &[],
+                &[audit],
             )
             .await?)
     }
@@ -204,6 +229,7 @@ impl Service {
         caller: &Principal,
         code: &str,
         values: Vec<gongzhi_index::sheet::Value>,
+        now: NaiveDateTime,
     ) -> Result<usize, ServiceError> {
         caller.require(Permission::EditRules)?;
         let (_, definition) = self.index_definition(caller, code, None).await?;
@@ -260,7 +286,15 @@ impl Service {
                 value: v.value,
             })
             .collect();
-        self.store.put_index_values(code, &values, &[]).await?;
+        let periods: BTreeSet<&str> = values.iter().map(|v| v.period.as_str()).collect();
+        let audit = audit_record(
+            caller,
+            now,
+            AuditKind::IndexChange,
+            format!("index {code}"),
+            serde_json::json!({ "action": "load", "values": values.len(), "periods": periods }),
+        );
+        self.store.put_index_values(code, &values, &[audit]).await?;
         Ok(values.len())
     }
 
@@ -691,16 +725,13 @@ impl Service {
         let bytes = crate::index_export::workbook(&definition, &run, &names).map_err(|e| {
             gongzhi_store::StoreError::Backend(format!("writing the workbook: {e}"))
         })?;
-        let record = AuditRecord {
-            at: now,
-            actor: caller.actor.id.clone(),
-            role: caller.actor.role.as_str().to_owned(),
-            kind: AuditKind::Export,
-            subject: format!("index {code} {}", run.period),
-            detail:
-                serde_json::json!({ "index": code, "period": run.period, "units": names.len() })
-                    .to_string(),
-        };
+        let record = audit_record(
+            caller,
+            now,
+            AuditKind::Export,
+            format!("index {code} {}", run.period),
+            serde_json::json!({ "index": code, "period": run.period, "units": names.len() }),
+        );
         self.store.append_audit(&[record]).await?;
         Ok((run.period, bytes))
     }
