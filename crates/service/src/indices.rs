@@ -114,6 +114,14 @@ fn not_found(code: &str) -> ServiceError {
     }
 }
 
+/// A value of index `code` as JSON, for the store.
+fn to_json<T: Serialize>(code: &str, value: &T) -> Result<String, ServiceError> {
+    serde_json::to_string(value).map_err(|e| {
+        gongzhi_store::StoreError::Corrupt(format!("index {code} cannot be written as JSON: {e}"))
+            .into()
+    })
+}
+
 /// The audit record of what `caller` did to an index.
 fn audit_record(
     caller: &Principal,
@@ -162,9 +170,8 @@ impl Service {
     ) -> Result<i64, ServiceError> {
         caller.require(Permission::EditRules)?;
         let tree = Tree::build(definition).map_err(IndexError::from)?;
-        let body = serde_json::to_string(tree.definition())
-            .map_err(|e| gongzhi_store::StoreError::Corrupt(e.to_string()))?;
         let code = tree.definition().code.clone();
+        let body = to_json(&code, tree.definition())?;
         let audit = audit_record(
             caller,
             now,
@@ -395,19 +402,17 @@ impl Service {
                 });
             }
         }
-        let records: Vec<IndexResultRecord> = runs
-            .iter()
-            .map(|run| {
-                let warnings: Vec<&Warning> = run.levels.iter().flat_map(|l| &l.warnings).collect();
-                IndexResultRecord {
-                    period: run.period.clone(),
-                    version,
-                    body: serde_json::to_string(run).unwrap_or_default(),
-                    warnings: serde_json::to_string(&warnings).unwrap_or_default(),
-                    computed_at: now.and_utc().timestamp(),
-                }
-            })
-            .collect();
+        let mut records = Vec::with_capacity(runs.len());
+        for run in &runs {
+            let warnings: Vec<&Warning> = run.levels.iter().flat_map(|l| &l.warnings).collect();
+            records.push(IndexResultRecord {
+                period: run.period.clone(),
+                version,
+                body: to_json(code, run)?,
+                warnings: to_json(code, &warnings)?,
+                computed_at: now.and_utc().timestamp(),
+            });
+        }
         self.store.put_index_results(code, &records).await?;
         let newest = runs.last();
         let count = |l: WarningLevel| {
@@ -651,6 +656,7 @@ impl Service {
         node: Option<&str>,
     ) -> Result<(String, Vec<ScoreRow>), ServiceError> {
         let run = self.index_run(caller, code, period).await?;
+        let names = self.unit_names(&run).await?;
         let mut rows = Vec::new();
         for l in run
             .levels
@@ -677,13 +683,9 @@ impl Service {
                 let Some(w) = warnings.get(unit.as_str()) else {
                     continue;
                 };
-                let name = match RegionCode::parse(unit) {
-                    Ok(code) => self.store.region(&code).await?.map(|i| i.region.name),
-                    Err(_) => None,
-                };
                 rows.push(ScoreRow {
                     unit: unit.clone(),
-                    name: name.unwrap_or_default(),
+                    name: names.get(unit).cloned().unwrap_or_default(),
                     level: l.level,
                     score: r.scores[n][u],
                     rank: r.ranks[n][u],
@@ -714,14 +716,7 @@ impl Service {
         caller.require(Permission::Export)?;
         let run = self.index_run(caller, code, period).await?;
         let (_, definition) = self.index_definition(caller, code, None).await?;
-        let mut names = HashMap::new();
-        for w in run.levels.iter().flat_map(|l| &l.warnings) {
-            if let Ok(c) = RegionCode::parse(&w.unit)
-                && let Some(info) = self.store.region(&c).await?
-            {
-                names.insert(w.unit.clone(), info.region.name);
-            }
-        }
+        let names = self.unit_names(&run).await?;
         let bytes = crate::index_export::workbook(&definition, &run, &names).map_err(|e| {
             gongzhi_store::StoreError::Backend(format!("writing the workbook: {e}"))
         })?;
@@ -734,6 +729,26 @@ impl Service {
         );
         self.store.append_audit(&[record]).await?;
         Ok((run.period, bytes))
+    }
+
+    /// The names of a run's visible units (those with a warning), by code:
+    /// one read of the regions per level, not one per unit.
+    async fn unit_names(&self, run: &IndexRun) -> Result<HashMap<String, String>, ServiceError> {
+        let wanted: BTreeSet<&str> = run
+            .levels
+            .iter()
+            .flat_map(|l| &l.warnings)
+            .map(|w| w.unit.as_str())
+            .collect();
+        let mut names = HashMap::with_capacity(wanted.len());
+        for level in run.levels.iter().map(|l| l.level) {
+            for region in self.store.subtree(None, Some(level)).await? {
+                if wanted.contains(region.code.as_str()) {
+                    names.insert(region.code.as_str().to_owned(), region.name);
+                }
+            }
+        }
+        Ok(names)
     }
 
     /// The newest warning of every visible unit over all indices, the most
